@@ -1,0 +1,43 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "portico/credential.h"
+#include "portico/otp.h"
+#include "portico/outbox.h"
+#include "portico/status.h"
+#include "portico/tenant.h"
+
+namespace portico {
+
+// Every store, bound to one leased database session. Inside
+// Database::Transact all of them share one transaction. Valid only for the
+// duration of the callback; not thread-safe.
+class Stores {
+ public:
+  virtual ~Stores() = default;
+  virtual TenantStore& tenants() = 0;
+  virtual CredentialStore& credentials() = 0;
+  virtual OtpStore& otps() = 0;
+  virtual OutboxStore& outbox() = 0;
+};
+
+// The database: a pool of sessions. Thread-safe. Store failures come back as
+// Status: unique violation → AlreadyExists, connection lost or database down
+// → Unavailable (the pool reconnects on a later call; no restart needed).
+class Database {
+ public:
+  using Work = std::function<Status(Stores&)>;
+  virtual ~Database() = default;
+  // Runs `work` on a leased session in autocommit mode.
+  virtual Status Run(const Work& work) = 0;
+  // Runs `work` in one transaction: committed when it returns OK, rolled back
+  // otherwise (and when it throws). On SQLite the transaction takes the write
+  // lock up front (BEGIN IMMEDIATE).
+  virtual Status Transact(const Work& work) = 0;
+  // A trivial query; Unavailable when the database cannot be reached.
+  virtual Status Ping() = 0;
+};
+
+}  // namespace portico
