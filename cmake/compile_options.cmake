@@ -16,6 +16,10 @@ endif()
 # project's include root and options.
 function(portico_module name)
   cmake_parse_arguments(M "" "" "SOURCES;LINKS" ${ARGN})
+  if(NOT M_SOURCES)  # a module still being written: keep the graph linkable
+    set(M_SOURCES ${CMAKE_CURRENT_BINARY_DIR}/${name}_empty.cc)
+    file(WRITE ${M_SOURCES} "")
+  endif()
   add_library(${name} STATIC ${M_SOURCES})
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR})
   target_link_libraries(${name} PUBLIC ${M_LINKS} PRIVATE portico_options)
