@@ -16,6 +16,7 @@ struct Tenant {
   std::string name;
   std::vector<std::string> modules;  // e.g. {"scim", "dcr", "signup"}
   std::string status = "active";    // "active" | "suspended"
+  std::optional<std::string> admin_email;  // normalised (lowercase domain), when given
   TimePoint created_at;
 };
 
