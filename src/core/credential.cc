@@ -1,0 +1,26 @@
+#include "portico/credential.h"
+
+namespace portico {
+
+const char* CredentialKindName(CredentialKind kind) {
+  switch (kind) {
+    case CredentialKind::kIntegrationKey:
+      return "integration_key";
+    case CredentialKind::kBootstrapToken:
+      return "bootstrap_token";
+    case CredentialKind::kPublicLoginToken:
+      return "public_login_token";
+  }
+  return "integration_key";
+}
+
+std::optional<CredentialKind> ParseCredentialKind(std::string_view name) {
+  for (const CredentialKind kind :
+       {CredentialKind::kIntegrationKey, CredentialKind::kBootstrapToken,
+        CredentialKind::kPublicLoginToken}) {
+    if (name == CredentialKindName(kind)) return kind;
+  }
+  return std::nullopt;
+}
+
+}  // namespace portico

@@ -1,0 +1,97 @@
+#include "portico/credential_issuer.h"
+
+#include "portico/crypto.h"
+
+namespace portico {
+namespace {
+
+constexpr size_t kSecretBytes = 32;  // 256 bits
+constexpr size_t kRandomChars = 43;  // base64url of 32 bytes, no padding
+constexpr size_t kHintChars = 4;
+constexpr CredentialKind kAllKinds[] = {CredentialKind::kIntegrationKey,
+                                        CredentialKind::kBootstrapToken,
+                                        CredentialKind::kPublicLoginToken};
+
+// One message for every rejection, so a caller cannot tell an unknown secret
+// from a revoked, expired or mistyped one.
+Status Rejected() { return Unauthenticated("invalid or expired credential"); }
+
+// The kind a well-formed secret claims by its prefix; nullopt when malformed.
+std::optional<CredentialKind> WellFormedKind(std::string_view presented) {
+  for (const CredentialKind kind : kAllKinds) {
+    const std::string_view prefix = CredentialIssuer::Prefix(kind);
+    if (presented.size() != prefix.size() + kRandomChars) continue;
+    if (presented.substr(0, prefix.size()) != prefix) continue;
+    // Decoding checks the alphabet and that the text is the one canonical
+    // encoding of 32 bytes.
+    const auto raw = Base64UrlDecode(presented.substr(prefix.size()));
+    if (!raw || raw->size() != kSecretBytes) return std::nullopt;
+    return kind;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+CredentialIssuer::CredentialIssuer(std::string key_hash_secret, Random& random, const Clock& clock)
+    : key_hash_secret_(std::move(key_hash_secret)), random_(random), clock_(clock) {}
+
+const char* CredentialIssuer::Prefix(CredentialKind kind) {
+  switch (kind) {
+    case CredentialKind::kIntegrationKey:
+      return "portico_ik_";
+    case CredentialKind::kBootstrapToken:
+      return "portico_bt_";
+    case CredentialKind::kPublicLoginToken:
+      return "portico_pl_";
+  }
+  return "portico_ik_";
+}
+
+std::string CredentialIssuer::Hash(std::string_view secret) const {
+  return HexEncode(HmacSha256(key_hash_secret_, secret));
+}
+
+IssuedCredential CredentialIssuer::Mint(std::string_view tenant_id, CredentialKind kind,
+                                        std::string name, std::vector<std::string> scopes,
+                                        std::optional<std::chrono::seconds> ttl) const {
+  const std::string random_part = RandomToken(random_, kSecretBytes);
+  IssuedCredential issued;
+  issued.secret = std::string(Prefix(kind)) + random_part;
+  Credential& record = issued.record;
+  record.id = NewUuid(random_);
+  record.tenant_id = std::string(tenant_id);
+  record.kind = kind;
+  record.name = std::move(name);
+  record.display_hint = std::string(Prefix(kind)) + random_part.substr(0, kHintChars) + "\u2026";
+  record.key_hash = Hash(issued.secret);
+  record.scopes = std::move(scopes);
+  record.created_at = clock_.Now();
+  if (ttl) record.expires_at = record.created_at + *ttl;
+  return issued;
+}
+
+StatusOr<Credential> CredentialIssuer::Verify(CredentialStore& store, std::string_view presented,
+                                              std::optional<CredentialKind> expected) const {
+  // Cheap checks first: garbage never reaches the database.
+  const std::optional<CredentialKind> claimed = WellFormedKind(presented);
+  if (!claimed) return Rejected();
+  if (expected && *claimed != *expected) return Rejected();
+
+  const std::string hash = Hash(presented);
+  StatusOr<Credential> found = store.FindByHash(hash);
+  if (!found.ok()) {
+    if (found.status().code() == StatusCode::kNotFound) return Rejected();
+    return found.status();  // Unavailable (or another store failure) passes through
+  }
+  Credential credential = std::move(found).value();
+  // The store matched on the hash already; compare again in constant time so
+  // a store that matches loosely (e.g. case-insensitively) cannot be fooled.
+  if (!ConstantTimeEquals(credential.key_hash, hash)) return Rejected();
+  if (credential.kind != *claimed) return Rejected();
+  if (credential.revoked_at) return Rejected();
+  if (credential.expires_at && *credential.expires_at <= clock_.Now()) return Rejected();
+  return credential;
+}
+
+}  // namespace portico

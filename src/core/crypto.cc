@@ -1,0 +1,143 @@
+#include "portico/crypto.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+
+namespace portico {
+namespace {
+
+constexpr char kStdAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kUrlAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+[[noreturn]] void CryptoFailure(const char* what) {
+  // These calls fail only on allocation failure or a broken OpenSSL install.
+  std::fprintf(stderr, "portico: %s failed; aborting\n", what);
+  std::abort();
+}
+
+std::string Encode(std::string_view bytes, const char* alphabet, bool pad) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  const auto at = [&](size_t k) { return static_cast<uint32_t>(static_cast<uint8_t>(bytes[k])); };
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const uint32_t v = (at(i) << 16) | (at(i + 1) << 8) | at(i + 2);
+    out.push_back(alphabet[(v >> 18) & 63]);
+    out.push_back(alphabet[(v >> 12) & 63]);
+    out.push_back(alphabet[(v >> 6) & 63]);
+    out.push_back(alphabet[v & 63]);
+  }
+  const size_t rest = bytes.size() - i;
+  if (rest == 1) {
+    const uint32_t v = at(i) << 16;
+    out.push_back(alphabet[(v >> 18) & 63]);
+    out.push_back(alphabet[(v >> 12) & 63]);
+    if (pad) out += "==";
+  } else if (rest == 2) {
+    const uint32_t v = (at(i) << 16) | (at(i + 1) << 8);
+    out.push_back(alphabet[(v >> 18) & 63]);
+    out.push_back(alphabet[(v >> 12) & 63]);
+    out.push_back(alphabet[(v >> 6) & 63]);
+    if (pad) out.push_back('=');
+  }
+  return out;
+}
+
+std::array<int8_t, 256> ReverseTable(const char* alphabet) {
+  std::array<int8_t, 256> table;
+  table.fill(-1);
+  for (int i = 0; i < 64; ++i) table[static_cast<uint8_t>(alphabet[i])] = static_cast<int8_t>(i);
+  return table;
+}
+
+// Strict: only alphabet characters, padding only at the end and only as much
+// as the length needs, and unused low bits zero, so each value has exactly
+// one accepted encoding.
+std::optional<std::string> Decode(std::string_view text, const std::array<int8_t, 256>& table) {
+  if (!text.empty() && text.back() == '=') {
+    if (text.size() % 4 != 0) return std::nullopt;
+    size_t pads = 1;
+    if (text.size() >= 2 && text[text.size() - 2] == '=') pads = 2;
+    text.remove_suffix(pads);
+  }
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (const char c : text) {
+    const int8_t v = table[static_cast<uint8_t>(c)];
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  static const unsigned char kEmpty = 0;  // OpenSSL rejects a null key pointer
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  const void* key_ptr = key.empty() ? static_cast<const void*>(&kEmpty) : key.data();
+  const unsigned char* data_ptr =
+      data.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(data.data());
+  if (HMAC(EVP_sha256(), key_ptr, static_cast<int>(key.size()), data_ptr, data.size(), digest,
+           &length) == nullptr) {
+    CryptoFailure("HMAC-SHA256");
+  }
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+std::string Sha256(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+    CryptoFailure("SHA-256");
+  }
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.empty()) return true;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string HexEncode(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const char ch : bytes) {
+    const auto c = static_cast<uint8_t>(ch);
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 0xf]);
+  }
+  return out;
+}
+
+std::string Base64Encode(std::string_view bytes) { return Encode(bytes, kStdAlphabet, true); }
+std::string Base64UrlEncode(std::string_view bytes) { return Encode(bytes, kUrlAlphabet, false); }
+
+std::optional<std::string> Base64Decode(std::string_view text) {
+  static const auto table = ReverseTable(kStdAlphabet);
+  return Decode(text, table);
+}
+
+std::optional<std::string> Base64UrlDecode(std::string_view text) {
+  static const auto table = ReverseTable(kUrlAlphabet);
+  return Decode(text, table);
+}
+
+}  // namespace portico

@@ -1,0 +1,170 @@
+#include "portico/json.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace portico {
+namespace {
+
+void EscapeStringTo(std::string_view s, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (const char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += "\\u00";
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 0xf]);
+        } else {
+          out.push_back(ch);  // UTF-8 bytes pass through unchanged
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+void DoubleTo(double d, std::string& out) {
+  if (!std::isfinite(d)) {  // JSON has no NaN or Infinity
+    out += "null";
+    return;
+  }
+  // Shortest text that reads back to the same double.
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  if (ec != std::errc()) {
+    out += "null";
+    return;
+  }
+  std::string_view text(buf, static_cast<size_t>(end - buf));
+  out += text;
+  // Keep it a double on the way back in ("1" would parse as an integer).
+  if (text.find_first_of(".eE") == std::string_view::npos) out += ".0";
+}
+
+}  // namespace
+
+double Json::as_double() const {
+  if (const auto* i = std::get_if<int64_t>(&value_)) return static_cast<double>(*i);
+  return std::get<double>(value_);
+}
+
+const Json* Json::Find(std::string_view key) const {
+  const auto* object = std::get_if<Object>(&value_);
+  if (object == nullptr) return nullptr;
+  for (const auto& [name, value] : *object) {
+    if (name == key) return &value;
+  }
+  return nullptr;
+}
+
+Json* Json::Find(std::string_view key) {
+  return const_cast<Json*>(static_cast<const Json&>(*this).Find(key));
+}
+
+Json& Json::Set(std::string_view key, Json value) {
+  if (!is_object()) value_ = Object{};  // a null (or anything else) becomes an object
+  if (Json* existing = Find(key)) {
+    *existing = std::move(value);
+  } else {
+    std::get<Object>(value_).emplace_back(std::string(key), std::move(value));
+  }
+  return *this;
+}
+
+bool Json::Erase(std::string_view key) {
+  auto* object = std::get_if<Object>(&value_);
+  if (object == nullptr) return false;
+  for (auto it = object->begin(); it != object->end(); ++it) {
+    if (it->first == key) {
+      object->erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
+Json& Json::Push(Json value) {
+  if (!is_array()) value_ = Array{};  // a null (or anything else) becomes an array
+  std::get<Array>(value_).push_back(std::move(value));
+  return *this;
+}
+
+std::string Json::Dump() const {
+  std::string out;
+  DumpTo(out);
+  return out;
+}
+
+void Json::DumpTo(std::string& out) const {
+  switch (type()) {
+    case Type::kNull:
+      out += "null";
+      break;
+    case Type::kBool:
+      out += as_bool() ? "true" : "false";
+      break;
+    case Type::kInt: {
+      char buf[32];
+      const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, as_int());
+      (void)ec;
+      out.append(buf, end);
+      break;
+    }
+    case Type::kDouble:
+      DoubleTo(std::get<double>(value_), out);
+      break;
+    case Type::kString:
+      EscapeStringTo(as_string(), out);
+      break;
+    case Type::kArray: {
+      out.push_back('[');
+      bool first = true;
+      for (const Json& item : as_array()) {
+        if (!first) out.push_back(',');
+        first = false;
+        item.DumpTo(out);
+      }
+      out.push_back(']');
+      break;
+    }
+    case Type::kObject: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& [name, value] : as_object()) {
+        if (!first) out.push_back(',');
+        first = false;
+        EscapeStringTo(name, out);
+        out.push_back(':');
+        value.DumpTo(out);
+      }
+      out.push_back('}');
+      break;
+    }
+  }
+}
+
+}  // namespace portico

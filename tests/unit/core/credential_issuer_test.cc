@@ -1,0 +1,194 @@
+#include "portico/credential_issuer.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+#include "portico/crypto.h"
+#include "tests/fakes/fake_clock.h"
+#include "tests/fakes/fake_random.h"
+#include "tests/fakes/in_memory_database.h"
+
+namespace portico {
+namespace {
+
+using std::chrono::seconds;
+
+constexpr char kSecret[] = "key-hash-secret-for-tests";
+constexpr char kRejected[] = "invalid or expired credential";
+
+class CredentialIssuerTest : public ::testing::Test {
+ protected:
+  IssuedCredential MintAndStore(CredentialKind kind, std::optional<seconds> ttl = std::nullopt) {
+    IssuedCredential issued = issuer_.Mint("tenant-1", kind, "label", {"scim:read"}, ttl);
+    EXPECT_TRUE(db_.Run([&](Stores& s) { return s.credentials().Insert(issued.record); }).ok());
+    return issued;
+  }
+
+  StatusOr<Credential> Verify(std::string_view presented,
+                              std::optional<CredentialKind> expected = std::nullopt) {
+    std::optional<StatusOr<Credential>> result;
+    const Status run = db_.Run([&](Stores& s) {
+      result = issuer_.Verify(s.credentials(), presented, expected);
+      return Status::Ok();
+    });
+    if (!run.ok()) return run;
+    return *result;
+  }
+
+  static void ExpectRejected(const StatusOr<Credential>& result) {
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.status().code(), StatusCode::kUnauthenticated);
+    EXPECT_EQ(result.status().message(), kRejected);
+  }
+
+  testing::FakeClock clock_;
+  testing::InMemoryDatabase db_;
+  CredentialIssuer issuer_{kSecret, SecureRandom(), clock_};
+};
+
+TEST_F(CredentialIssuerTest, SecretsCarryTheirKindsPrefixAnd256RandomBits) {
+  const std::pair<CredentialKind, std::string> kinds[] = {
+      {CredentialKind::kIntegrationKey, "portico_ik_"},
+      {CredentialKind::kBootstrapToken, "portico_bt_"},
+      {CredentialKind::kPublicLoginToken, "portico_pl_"}};
+  for (const auto& [kind, prefix] : kinds) {
+    EXPECT_EQ(CredentialIssuer::Prefix(kind), prefix);
+    const IssuedCredential issued = issuer_.Mint("t", kind, "n", {});
+    ASSERT_EQ(issued.secret.size(), prefix.size() + 43);
+    EXPECT_EQ(issued.secret.substr(0, prefix.size()), prefix);
+    const auto raw = Base64UrlDecode(issued.secret.substr(prefix.size()));
+    ASSERT_TRUE(raw.has_value());
+    EXPECT_EQ(raw->size(), 32u);
+    EXPECT_EQ(issued.record.kind, kind);
+  }
+}
+
+TEST_F(CredentialIssuerTest, RecordHoldsOnlyTheKeyedHashAndAHint) {
+  const IssuedCredential issued =
+      issuer_.Mint("tenant-1", CredentialKind::kIntegrationKey, "default", {"a", "b"}, seconds(60));
+  const Credential& r = issued.record;
+  EXPECT_EQ(r.key_hash, HexEncode(HmacSha256(kSecret, issued.secret)));
+  EXPECT_EQ(r.key_hash, issuer_.Hash(issued.secret));
+  EXPECT_EQ(r.display_hint, issued.secret.substr(0, 15) + "\u2026");
+  EXPECT_EQ(r.key_hash.find(issued.secret.substr(11)), std::string::npos);
+  EXPECT_EQ(r.tenant_id, "tenant-1");
+  EXPECT_EQ(r.name, "default");
+  EXPECT_EQ(r.scopes, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(r.id.size(), 36u);
+  EXPECT_EQ(r.created_at, clock_.Now());
+  ASSERT_TRUE(r.expires_at.has_value());
+  EXPECT_EQ(*r.expires_at, clock_.Now() + seconds(60));
+  EXPECT_FALSE(r.revoked_at.has_value());
+  EXPECT_FALSE(issuer_.Mint("t", CredentialKind::kIntegrationKey, "n", {}).record.expires_at);
+}
+
+TEST_F(CredentialIssuerTest, HashDependsOnTheServerSecret) {
+  CredentialIssuer other("another-secret", SecureRandom(), clock_);
+  EXPECT_NE(other.Hash("portico_ik_x"), issuer_.Hash("portico_ik_x"));
+}
+
+TEST_F(CredentialIssuerTest, EveryMintIsDifferent) {
+  const auto a = issuer_.Mint("t", CredentialKind::kIntegrationKey, "n", {});
+  const auto b = issuer_.Mint("t", CredentialKind::kIntegrationKey, "n", {});
+  EXPECT_NE(a.secret, b.secret);
+  EXPECT_NE(a.record.id, b.record.id);
+}
+
+TEST_F(CredentialIssuerTest, VerifyFindsTheStoredCredentialByHash) {
+  const IssuedCredential issued = MintAndStore(CredentialKind::kIntegrationKey);
+  StatusOr<Credential> found = Verify(issued.secret, CredentialKind::kIntegrationKey);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->id, issued.record.id);
+  EXPECT_TRUE(Verify(issued.secret).ok()) << "any kind accepted without expectation";
+  EXPECT_EQ(db_.CallCount("credentials.FindByHash"), 2);
+}
+
+TEST_F(CredentialIssuerTest, RejectsUnknownSecret) {
+  MintAndStore(CredentialKind::kIntegrationKey);
+  const IssuedCredential never_stored = issuer_.Mint("t", CredentialKind::kIntegrationKey, "n", {});
+  ExpectRejected(Verify(never_stored.secret));
+}
+
+TEST_F(CredentialIssuerTest, RejectsAnotherKindThanExpected) {
+  const IssuedCredential issued = MintAndStore(CredentialKind::kBootstrapToken);
+  ExpectRejected(Verify(issued.secret, CredentialKind::kIntegrationKey));
+  ExpectRejected(Verify(issued.secret, CredentialKind::kPublicLoginToken));
+  EXPECT_TRUE(Verify(issued.secret, CredentialKind::kBootstrapToken).ok());
+}
+
+TEST_F(CredentialIssuerTest, RejectsStoredKindThatContradictsThePrefix) {
+  IssuedCredential issued = issuer_.Mint("t", CredentialKind::kIntegrationKey, "n", {});
+  issued.record.kind = CredentialKind::kPublicLoginToken;
+  ASSERT_TRUE(db_.Run([&](Stores& s) { return s.credentials().Insert(issued.record); }).ok());
+  ExpectRejected(Verify(issued.secret));
+}
+
+TEST_F(CredentialIssuerTest, RejectsRevokedCredential) {
+  const IssuedCredential issued = MintAndStore(CredentialKind::kIntegrationKey);
+  ASSERT_TRUE(
+      db_.Run([&](Stores& s) { return s.credentials().Revoke(issued.record.id, clock_.Now()); })
+          .ok());
+  ExpectRejected(Verify(issued.secret));
+}
+
+TEST_F(CredentialIssuerTest, RejectsCredentialAtItsExpiryInstant) {
+  const IssuedCredential issued = MintAndStore(CredentialKind::kBootstrapToken, seconds(60));
+  clock_.Advance(std::chrono::milliseconds(59'999));
+  EXPECT_TRUE(Verify(issued.secret).ok());
+  clock_.Advance(std::chrono::milliseconds(1));
+  ExpectRejected(Verify(issued.secret));
+}
+
+TEST_F(CredentialIssuerTest, MalformedSecretsNeverReachTheStore) {
+  const std::string valid = MintAndStore(CredentialKind::kIntegrationKey).secret;
+  const std::string body = valid.substr(11);
+  const std::string cases[] = {
+      "",
+      "portico_ik_",
+      "portico_ik_" + body.substr(1),  // 42 characters
+      valid + "A",                     // 44 characters
+      "portico_xx_" + body,            // unknown prefix
+      "PORTICO_IK_" + body,
+      "portico_ik_" + body.substr(0, 42) + "+",  // not base64url
+      "portico_ik_" + body.substr(0, 42) + "=",
+      " " + valid.substr(1),
+      valid.substr(0, 53) + "\n",
+      "Bearer " + valid,
+  };
+  const int before = db_.CallCount("credentials.FindByHash");
+  for (const std::string& text : cases) ExpectRejected(Verify(text));
+  EXPECT_EQ(db_.CallCount("credentials.FindByHash"), before);
+}
+
+TEST_F(CredentialIssuerTest, KindMismatchByPrefixNeverReachesTheStore) {
+  const IssuedCredential issued = MintAndStore(CredentialKind::kPublicLoginToken);
+  ExpectRejected(Verify(issued.secret, CredentialKind::kIntegrationKey));
+  EXPECT_EQ(db_.CallCount("credentials.FindByHash"), 0);
+}
+
+TEST_F(CredentialIssuerTest, SwappedPrefixDoesNotVerify) {
+  const IssuedCredential issued = MintAndStore(CredentialKind::kIntegrationKey);
+  ExpectRejected(Verify("portico_bt_" + issued.secret.substr(11)));
+}
+
+TEST_F(CredentialIssuerTest, UnavailableStoreIsReportedAsUnavailable) {
+  const IssuedCredential issued = MintAndStore(CredentialKind::kIntegrationKey);
+  db_.FailOperation("credentials.FindByHash");
+  StatusOr<Credential> result = Verify(issued.secret);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kUnavailable);
+}
+
+TEST(CredentialKindTest, NamesRoundTrip) {
+  for (CredentialKind kind : {CredentialKind::kIntegrationKey, CredentialKind::kBootstrapToken,
+                              CredentialKind::kPublicLoginToken}) {
+    EXPECT_EQ(ParseCredentialKind(CredentialKindName(kind)), kind);
+  }
+  EXPECT_STREQ(CredentialKindName(CredentialKind::kPublicLoginToken), "public_login_token");
+  EXPECT_EQ(ParseCredentialKind("bogus"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace portico
