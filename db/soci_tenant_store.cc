@@ -1,0 +1,83 @@
+#include "db/codec.h"
+#include "db/soci_stores.h"
+
+namespace portico::db {
+namespace {
+
+constexpr char kInsertTenantSql[] =
+    "INSERT INTO tenants (id, slug, slug_key, name, modules, status, admin_email, created_at) "
+    "VALUES (:id, :slug, :slug_key, :name, :modules, :status, :admin_email, :created_at)";
+constexpr char kFindTenantByIdSql[] =
+    "SELECT id, slug, slug_key, name, modules, status, admin_email, created_at "
+    "FROM tenants WHERE id = :id";
+constexpr char kFindTenantBySlugKeySql[] =
+    "SELECT id, slug, slug_key, name, modules, status, admin_email, created_at "
+    "FROM tenants WHERE slug_key = :slug_key";
+
+constexpr char kTenantConflict[] = "a tenant with this id or slug already exists";
+
+}  // namespace
+
+Status SociTenantStore::Insert(const Tenant& tenant) {
+  return savepoint_.Run([&]() -> Status {
+    return Guard(ctx_, kTenantConflict, [&]() -> Status {
+      row_.id = tenant.id;
+      row_.slug = tenant.slug;
+      row_.slug_key = AsciiLower(tenant.slug);
+      row_.name = tenant.name;
+      row_.modules = EncodeStringList(tenant.modules);
+      row_.status = tenant.status;
+      row_.admin_email = tenant.admin_email.value_or("");
+      row_.admin_email_ind = tenant.admin_email ? soci::i_ok : soci::i_null;
+      row_.created_at = ToUnixMillis(tenant.created_at);
+      if (!insert_) {
+        insert_.emplace((ctx_.sql.prepare << kInsertTenantSql, soci::use(row_.id),
+                         soci::use(row_.slug), soci::use(row_.slug_key), soci::use(row_.name),
+                         soci::use(row_.modules), soci::use(row_.status),
+                         soci::use(row_.admin_email, row_.admin_email_ind),
+                         soci::use(row_.created_at)));
+      }
+      insert_->execute(true);
+      return Status();
+    });
+  });
+}
+
+StatusOr<Tenant> SociTenantStore::FindById(std::string_view id) {
+  return FindOne(find_by_id_, kFindTenantByIdSql, id);
+}
+
+StatusOr<Tenant> SociTenantStore::FindBySlug(std::string_view slug) {
+  return FindOne(find_by_slug_, kFindTenantBySlugKeySql, AsciiLower(slug));
+}
+
+StatusOr<Tenant> SociTenantStore::FindOne(std::optional<soci::statement>& st, const char* sql_text,
+                                          std::string_view key) {
+  return Guard(ctx_, "", [&]() -> StatusOr<Tenant> {
+    key_.assign(key);
+    if (!st) {
+      st.emplace((ctx_.sql.prepare << sql_text, soci::use(key_), soci::into(row_.id),
+                  soci::into(row_.slug), soci::into(row_.slug_key), soci::into(row_.name),
+                  soci::into(row_.modules), soci::into(row_.status),
+                  soci::into(row_.admin_email, row_.admin_email_ind), soci::into(row_.created_at)));
+    }
+    if (!st->execute(true)) return NotFound("tenant not found");
+    StatusOr<Tenant> tenant = RowToTenant();
+    Drain(*st);
+    return tenant;
+  });
+}
+
+StatusOr<Tenant> SociTenantStore::RowToTenant() const {
+  Tenant t;
+  t.id = row_.id;
+  t.slug = row_.slug;
+  t.name = row_.name;
+  PORTICO_ASSIGN_OR_RETURN(t.modules, DecodeStringList(row_.modules));
+  t.status = row_.status;
+  if (row_.admin_email_ind == soci::i_ok) t.admin_email = row_.admin_email;
+  t.created_at = FromUnixMillis(row_.created_at);
+  return t;
+}
+
+}  // namespace portico::db

@@ -1,0 +1,204 @@
+#include <algorithm>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "database_fixture.h"
+
+namespace portico::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+class OutboxStoreContract : public DatabaseFixture {
+ protected:
+  int64_t Enqueue(const std::string& payload, TimePoint now = T0()) {
+    StatusOr<int64_t> id =
+        Query([&](Stores& s) { return s.outbox().Enqueue("mail", payload, now); });
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    return id.ok() ? *id : -1;
+  }
+  StatusOr<std::vector<OutboxMessage>> Claim(TimePoint now, int limit, TimePoint until) {
+    return Query([&](Stores& s) { return s.outbox().Claim(now, limit, until); });
+  }
+  static std::vector<int64_t> Ids(const std::vector<OutboxMessage>& messages) {
+    std::vector<int64_t> ids;
+    for (const OutboxMessage& m : messages) ids.push_back(m.id);
+    return ids;
+  }
+  int64_t Pending() {
+    StatusOr<int64_t> n = Query([&](Stores& s) { return s.outbox().CountPending(); });
+    EXPECT_TRUE(n.ok()) << n.status().ToString();
+    return n.ok() ? *n : -1;
+  }
+};
+
+TEST_P(OutboxStoreContract, EnqueueReturnsIncreasingIdsAndGetReadsTheMessage) {
+  const int64_t first = Enqueue(R"({"to":"a@example.com"})", At(milliseconds(7)));
+  const int64_t second = Enqueue("{}");
+  EXPECT_GT(second, first);
+
+  StatusOr<OutboxMessage> m = Query([&](Stores& s) { return s.outbox().Get(first); });
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->id, first);
+  EXPECT_EQ(m->topic, "mail");
+  EXPECT_EQ(m->payload, R"({"to":"a@example.com"})");
+  EXPECT_EQ(m->attempts, 0);
+  EXPECT_EQ(m->next_attempt_at, At(milliseconds(7)));  // due at once
+  EXPECT_FALSE(m->delivered_at.has_value());
+  EXPECT_FALSE(m->dead);
+  EXPECT_EQ(m->last_error, "");
+  EXPECT_EQ(m->created_at, At(milliseconds(7)));
+}
+
+TEST_P(OutboxStoreContract, GetReturnsNotFoundForUnknownId) {
+  EXPECT_EQ(Query([&](Stores& s) { return s.outbox().Get(424242); }).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST_P(OutboxStoreContract, ClaimReturnsDueMessagesOldestFirstUpToLimit) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(Enqueue("m" + std::to_string(i)));
+
+  StatusOr<std::vector<OutboxMessage>> claimed = Claim(T0(), 3, T0() + seconds(30));
+  ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
+  EXPECT_EQ(Ids(*claimed), (std::vector<int64_t>{ids[0], ids[1], ids[2]}));
+  EXPECT_EQ((*claimed)[0].payload, "m0");
+  EXPECT_EQ((*claimed)[0].topic, "mail");
+
+  StatusOr<std::vector<OutboxMessage>> rest = Claim(T0(), 3, T0() + seconds(30));
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(Ids(*rest), (std::vector<int64_t>{ids[3], ids[4]}));
+}
+
+TEST_P(OutboxStoreContract, ClaimedMessagesStayHiddenUntilTheLeaseRunsOut) {
+  const int64_t id = Enqueue("m");
+  const TimePoint lease_until = T0() + seconds(30);
+  ASSERT_EQ(Ids(*Claim(T0(), 10, lease_until)), std::vector<int64_t>{id});
+
+  EXPECT_TRUE(Claim(T0() + seconds(1), 10, T0() + seconds(31))->empty());
+  EXPECT_TRUE(Claim(lease_until - milliseconds(1), 10, T0() + seconds(60))->empty());
+  // Still pending while leased: the lease is not a delivery.
+  EXPECT_EQ(Pending(), 1);
+  // A dispatcher that died holding the lease does not lose the message.
+  EXPECT_EQ(Ids(*Claim(lease_until, 10, lease_until + seconds(30))), std::vector<int64_t>{id});
+}
+
+TEST_P(OutboxStoreContract, ClaimSkipsMessagesScheduledForLater) {
+  const int64_t later = Enqueue("later");
+  const int64_t now = Enqueue("now");
+  ASSERT_TRUE(Query([&](Stores& s) {
+                return s.outbox().MarkFailed(later, 1, T0() + seconds(60), "timeout", false);
+              }).ok());
+
+  EXPECT_EQ(Ids(*Claim(T0(), 10, T0() + seconds(300))), std::vector<int64_t>{now});
+  EXPECT_TRUE(Claim(T0() + seconds(59), 10, T0() + seconds(300))->empty());
+  EXPECT_EQ(Ids(*Claim(T0() + seconds(60), 10, T0() + seconds(90))), std::vector<int64_t>{later});
+}
+
+TEST_P(OutboxStoreContract, ClaimReportsPreviousAttempts) {
+  const int64_t id = Enqueue("m");
+  ASSERT_TRUE(Query([&](Stores& s) {
+                return s.outbox().MarkFailed(id, 2, T0(), "503 from provider", false);
+              }).ok());
+  StatusOr<std::vector<OutboxMessage>> claimed = Claim(T0(), 10, T0() + seconds(30));
+  ASSERT_TRUE(claimed.ok());
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].attempts, 2);
+  EXPECT_EQ((*claimed)[0].last_error, "503 from provider");
+}
+
+TEST_P(OutboxStoreContract, MarkDeliveredTakesTheMessageOutOfPendingAndClaims) {
+  const int64_t id = Enqueue("m");
+  const int64_t other = Enqueue("n");
+  ASSERT_EQ(Claim(T0(), 10, T0() + seconds(30))->size(), 2u);
+  ASSERT_TRUE(
+      Query([&](Stores& s) { return s.outbox().MarkDelivered(id, 1, T0() + seconds(2)); }).ok());
+
+  StatusOr<OutboxMessage> m = Query([&](Stores& s) { return s.outbox().Get(id); });
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->delivered_at, T0() + seconds(2));
+  EXPECT_EQ(m->attempts, 1);
+  EXPECT_EQ(Pending(), 1);
+  EXPECT_EQ(Ids(*Claim(T0() + seconds(30), 10, T0() + seconds(60))), std::vector<int64_t>{other});
+}
+
+TEST_P(OutboxStoreContract, MarkFailedRecordsAttemptsErrorAndRetryTime) {
+  const int64_t id = Enqueue("m");
+  ASSERT_TRUE(Query([&](Stores& s) {
+                return s.outbox().MarkFailed(id, 3, T0() + seconds(40), "connection refused",
+                                             false);
+              }).ok());
+  StatusOr<OutboxMessage> m = Query([&](Stores& s) { return s.outbox().Get(id); });
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->attempts, 3);
+  EXPECT_EQ(m->next_attempt_at, T0() + seconds(40));
+  EXPECT_EQ(m->last_error, "connection refused");
+  EXPECT_FALSE(m->dead);
+  EXPECT_FALSE(m->delivered_at.has_value());
+  EXPECT_EQ(Pending(), 1);
+}
+
+TEST_P(OutboxStoreContract, DeadMessagesAreNeitherPendingNorClaimed) {
+  const int64_t id = Enqueue("m");
+  ASSERT_TRUE(
+      Query([&](Stores& s) { return s.outbox().MarkFailed(id, 8, T0(), "gave up", true); }).ok());
+  EXPECT_TRUE(Query([&](Stores& s) { return s.outbox().Get(id); })->dead);
+  EXPECT_EQ(Pending(), 0);
+  EXPECT_TRUE(Claim(T0() + seconds(3600), 10, T0() + seconds(3700))->empty());
+}
+
+TEST_P(OutboxStoreContract, MarkingUnknownMessagesReturnsNotFound) {
+  EXPECT_EQ(Query([&](Stores& s) { return s.outbox().MarkDelivered(424242, 1, T0()); }).code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(
+      Query([&](Stores& s) { return s.outbox().MarkFailed(424242, 1, T0(), "x", false); }).code(),
+      StatusCode::kNotFound);
+}
+
+TEST_P(OutboxStoreContract, CountPendingCountsUndeliveredLiveMessages) {
+  EXPECT_EQ(Pending(), 0);
+  const int64_t a = Enqueue("a");
+  const int64_t b = Enqueue("b");
+  Enqueue("c");
+  EXPECT_EQ(Pending(), 3);
+  ASSERT_TRUE(Query([&](Stores& s) { return s.outbox().MarkDelivered(a, 1, T0()); }).ok());
+  ASSERT_TRUE(Query([&](Stores& s) { return s.outbox().MarkFailed(b, 5, T0(), "x", true); }).ok());
+  EXPECT_EQ(Pending(), 1);
+}
+
+TEST_P(OutboxStoreContract, ConcurrentClaimersNeverGetTheSameMessage) {
+  constexpr int kMessages = 60;
+  std::set<int64_t> enqueued;
+  for (int i = 0; i < kMessages; ++i) enqueued.insert(Enqueue("m" + std::to_string(i)));
+
+  std::mutex mu;
+  std::vector<int64_t> claimed;
+  std::vector<std::thread> claimers;
+  for (int t = 0; t < 3; ++t) {
+    claimers.emplace_back([&] {
+      for (;;) {
+        StatusOr<std::vector<OutboxMessage>> batch = Claim(T0(), 4, T0() + seconds(300));
+        if (!batch.ok()) {
+          ADD_FAILURE() << batch.status().ToString();
+          return;
+        }
+        if (batch->empty()) return;
+        std::lock_guard lock(mu);
+        for (const OutboxMessage& m : *batch) claimed.push_back(m.id);
+      }
+    });
+  }
+  for (std::thread& t : claimers) t.join();
+
+  std::set<int64_t> unique(claimed.begin(), claimed.end());
+  EXPECT_EQ(unique.size(), claimed.size()) << "a message was claimed twice";
+  EXPECT_EQ(unique, enqueued);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, OutboxStoreContract, ::testing::ValuesIn(AllBackends()),
+                         BackendParamName());
+
+}  // namespace
+}  // namespace portico::testing
