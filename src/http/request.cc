@@ -1,0 +1,57 @@
+#include "src/http/request.h"
+
+namespace portico::http {
+namespace {
+
+char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool IsSpace(char c) { return c == ' ' || c == '\t'; }
+
+}  // namespace
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (LowerAscii(a[i]) != LowerAscii(b[i])) return false;
+  }
+  return true;
+}
+
+std::optional<std::string> Request::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (EqualsIgnoreCase(key, name)) return value;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Request::Query(std::string_view name) const {
+  for (const auto& [key, value] : query) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+std::string Request::Param(std::string_view name) const {
+  auto it = params.find(std::string(name));
+  return it == params.end() ? std::string() : it->second;
+}
+
+std::optional<std::string> Request::BearerToken() const {
+  std::optional<std::string> header = Header("authorization");
+  if (!header) return std::nullopt;
+  std::string_view v = *header;
+  while (!v.empty() && IsSpace(v.front())) v.remove_prefix(1);
+  constexpr std::string_view kScheme = "bearer";
+  if (v.size() <= kScheme.size() || !EqualsIgnoreCase(v.substr(0, kScheme.size()), kScheme) ||
+      !IsSpace(v[kScheme.size()])) {
+    return std::nullopt;
+  }
+  v.remove_prefix(kScheme.size());
+  while (!v.empty() && IsSpace(v.front())) v.remove_prefix(1);
+  while (!v.empty() && IsSpace(v.back())) v.remove_suffix(1);
+  // RFC 6750 b64token: one token, no inner whitespace.
+  if (v.empty() || v.find_first_of(" \t") != std::string_view::npos) return std::nullopt;
+  return std::string(v);
+}
+
+}  // namespace portico::http
