@@ -1,5 +1,6 @@
 add_library(portico_options INTERFACE)
-target_compile_options(portico_options INTERFACE -Wall -Wextra)
+# Designated initializers leave defaulted members out on purpose.
+target_compile_options(portico_options INTERFACE -Wall -Wextra -Wno-missing-field-initializers)
 if(PORTICO_WERROR)
   target_compile_options(portico_options INTERFACE -Werror)
 endif()

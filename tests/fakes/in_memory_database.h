@@ -98,6 +98,14 @@ class InMemoryDatabase : public Database {
     return state_;
   }
 
+  // Edits state directly, for arranging cases no store method produces
+  // (e.g. a suspended tenant). Not for use inside Transact.
+  template <typename Edit>
+  void MutableStateForTest(Edit edit) {
+    std::lock_guard lock(mu_);
+    edit(state_);
+  }
+
  private:
   static Status Down() { return Unavailable("database unavailable (InMemoryDatabase)"); }
 

@@ -42,6 +42,7 @@ class CapturedStderr {
  private:
   void Restore() {
     if (saved_ < 0) return;
+    FlushLog();
     dup2(saved_, STDERR_FILENO);
     close(saved_);
     close(fd_);

@@ -1,0 +1,133 @@
+#include "src/server/app.h"
+
+#include <signal.h>
+
+#include <cstdlib>
+#include <thread>
+
+#include "db/open_database.h"
+#include "portico/clock.h"
+#include "portico/log.h"
+#include "portico/parse_json.h"
+#include "portico/random.h"
+#include "src/core/mail/mail_outbox.h"
+#include "src/core/mail/mail_transports.h"
+#include "src/ops/ops_routes.h"
+#include "src/ops/test_hooks.h"
+#include "src/tenant_api/tenant_api_routes.h"
+
+namespace portico::server {
+namespace {
+
+int HttpThreads(const Config& config) {
+  if (config.http_threads > 0) return config.http_threads;
+  return static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+}
+
+// Audit events go to the log until webhooks deliver them too.
+Status DeliverAudit(const OutboxMessage& message) {
+  auto payload = ParseJson(message.payload);
+  if (!payload.ok()) return InvalidArgument("malformed audit payload");
+  Log(LogLevel::kInfo, "audit_event", Json::MakeObject().Set("id", message.id).Set("audit", *payload));
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<App>> App::Create(Config config) {
+  SetLogLevel(config.log_level);
+  PORTICO_RETURN_IF_ERROR(ResolveSecrets(config));
+  std::unique_ptr<App> app(new App(std::move(config)));
+  const Config& c = app->config_;
+
+  mail::MailSettings mail_settings;
+  mail_settings.url = c.mail_url;
+  mail_settings.from = c.mail_from;
+  mail_settings.resend_api_key = c.resend_api_key;
+  mail_settings.resend_api_url = c.resend_api_url;
+  PORTICO_ASSIGN_OR_RETURN(app->mail_, mail::MakeMailTransport(mail_settings));
+
+  PORTICO_ASSIGN_OR_RETURN(db::DatabaseUrl url, db::ParseDatabaseUrl(c.database_url));
+  PORTICO_ASSIGN_OR_RETURN(int applied, db::Migrate(url));
+  if (applied > 0) Log(LogLevel::kInfo, "migrated", Json::MakeObject().Set("applied", applied));
+  db::DatabaseOptions db_options;
+  db_options.pool_size = c.db_pool_size > 0 ? c.db_pool_size : HttpThreads(c) + 2;
+  PORTICO_ASSIGN_OR_RETURN(app->database_, db::OpenDatabase(url, db_options));
+
+  Random& random = SecureRandom();
+  Clock& clock = SystemClock();
+  app->issuer_ = std::make_unique<CredentialIssuer>(c.key_hash_secret, random, clock);
+  app->otp_verifier_ = std::make_unique<OtpVerifier>(c.otp_pepper, random, clock);
+  app->tenant_service_ =
+      std::make_unique<TenantService>(*app->database_, *app->issuer_, random, clock);
+  app->tenant_credentials_ =
+      std::make_unique<tenant_api::TenantCredentials>(*app->database_, *app->issuer_, clock);
+
+  OutboxPolicy outbox_policy;
+  outbox_policy.poll_interval = c.outbox_poll;
+  outbox_policy.backoff_base = c.outbox_backoff_base;
+  outbox_policy.lease = c.outbox_lease;
+  app->dispatcher_ =
+      std::make_unique<OutboxDispatcher>(*app->database_, clock, random, outbox_policy);
+  MailTransport& transport = *app->mail_;
+  app->dispatcher_->Register(mail::kMailTopic, [&transport](const OutboxMessage& message) {
+    return mail::DeliverMail(transport, message);
+  });
+  app->dispatcher_->Register("audit", DeliverAudit);
+
+  app->BuildRoutes();
+  return app;
+}
+
+App::~App() {
+  if (dispatcher_) dispatcher_->Stop();
+}
+
+void App::BuildRoutes() {
+  ops::AddHealthRoutes(router_, *database_);
+  tenant_api::AddTenantApiRoutes(router_, *tenant_credentials_);
+  router_.SetFallback("/", ops::RenderOpsError);
+  const char* hooks = std::getenv("PORTICO_ENABLE_TEST_HOOKS");
+  if (ops::TestHooksCompiledIn() && hooks != nullptr && std::string(hooks) == "1") {
+    ops::AddTestHookRoutes(router_);
+    Log(LogLevel::kWarn, "test_hooks_enabled");
+  }
+}
+
+Status App::Serve() {
+  http::ServerOptions options;
+  options.host = config_.listen_host;
+  options.port = config_.listen_port;
+  options.threads = HttpThreads(config_);
+  options.max_body_bytes = config_.max_body_bytes;
+  options.trusted_proxies = config_.trusted_proxies;
+  options.drain_timeout = config_.drain_timeout;
+  http::Server server(options, router_);
+  PORTICO_RETURN_IF_ERROR(server.Start());
+  dispatcher_->Start();
+  Log(LogLevel::kInfo, "listening",
+      Json::MakeObject()
+          .Set("address", config_.listen_host)
+          .Set("port", static_cast<int>(server.port()))
+          .Set("publicBaseUrl", config_.public_base_url)
+          .Set("database", config_.uses_sqlite() ? "sqlite" : "postgresql")
+          .Set("mail", mail_->name())
+          .Set("threads", options.threads));
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  int received = 0;
+  sigwait(&signals, &received);
+  Log(LogLevel::kInfo, "shutting_down",
+      Json::MakeObject()
+          .Set("signal", received == SIGTERM ? "SIGTERM" : "SIGINT")
+          .Set("inFlight", static_cast<int64_t>(server.in_flight())));
+  server.Shutdown();
+  dispatcher_->Stop();
+  Log(LogLevel::kInfo, "stopped");
+  return Status::Ok();
+}
+
+}  // namespace portico::server

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <memory>
+
+#include "portico/credential_issuer.h"
+#include "portico/database.h"
+#include "portico/mail.h"
+#include "portico/otp_verifier.h"
+#include "portico/outbox_dispatcher.h"
+#include "portico/status.h"
+#include "portico/tenant_service.h"
+#include "src/http/router.h"
+#include "src/http/server.h"
+#include "src/server/config.h"
+#include "src/tenant_api/tenant_credentials.h"
+
+namespace portico::server {
+
+// The only place that builds concrete implementations and wires them
+// together. One App per process.
+class App {
+ public:
+  // Opens the database (migrating it first) and builds every service.
+  // InvalidArgument for a bad MAIL_URL and the like (the message names the
+  // variable); Unavailable when the database cannot be reached.
+  static StatusOr<std::unique_ptr<App>> Create(Config config);
+  ~App();
+
+  // Serves HTTP and delivers the outbox until SIGTERM or SIGINT (which the
+  // caller must have blocked in every thread), then drains and returns.
+  Status Serve();
+
+  Database& database() { return *database_; }
+  TenantService& tenants() { return *tenant_service_; }
+  const Config& config() const { return config_; }
+
+ private:
+  explicit App(Config config) : config_(std::move(config)) {}
+  void BuildRoutes();
+
+  Config config_;
+  std::unique_ptr<Database> database_;
+  std::unique_ptr<CredentialIssuer> issuer_;
+  std::unique_ptr<OtpVerifier> otp_verifier_;
+  std::unique_ptr<TenantService> tenant_service_;
+  std::unique_ptr<tenant_api::TenantCredentials> tenant_credentials_;
+  std::unique_ptr<MailTransport> mail_;
+  std::unique_ptr<OutboxDispatcher> dispatcher_;
+  http::Router router_;
+};
+
+}  // namespace portico::server

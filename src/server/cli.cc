@@ -1,0 +1,178 @@
+#include "src/server/cli.h"
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <optional>
+
+#include "db/open_database.h"
+#include "portico/log.h"
+#include "src/server/app.h"
+#include "src/server/config.h"
+
+#ifndef PORTICO_VERSION
+#define PORTICO_VERSION "0.0.0"
+#endif
+
+namespace portico::server {
+namespace {
+
+constexpr char kUsage[] = R"(portico — self-service onboarding server (DCR, SCIM, signup)
+
+Usage:
+  portico serve                  migrate the database if needed, then serve HTTP until SIGTERM/SIGINT
+  portico migrate                apply pending schema migrations and exit
+  portico tenant create --slug S --name N [--modules a,b] [--admin-email E]
+                                 create a tenant; prints its id and three credentials once, as JSON
+  portico version                print the version
+  portico help                   this text
+
+Configuration comes from the environment (all optional locally):
+  PORTICO_LISTEN (127.0.0.1:8080)  PUBLIC_BASE_URL (http://localhost:8080)
+  DATABASE_URL (sqlite:portico.db | sqlite::memory: | postgresql://user:pass@host:port/db)
+  SELF_SERVE_SIGNUP_ENABLED (true)  OTP_PEPPER, KEY_HASH_SECRET (generated beside a SQLite db)
+  MAIL_URL (console: | smtp://host:port | resend:)  RESEND_API_KEY  RESEND_FROM_EMAIL  RESEND_API_URL
+  SIGNUP_OTP_TEMPLATE_ID  SIGNUP_PROVISIONED_TEMPLATE_ID  TRUSTED_PROXIES (CIDRs)  DCR_OPEN_REGISTRATION (false)
+  Tuning: PORTICO_HTTP_THREADS PORTICO_MAX_BODY_BYTES PORTICO_DB_POOL_SIZE PORTICO_DRAIN_TIMEOUT_MS
+          PORTICO_LOG_LEVEL PORTICO_OUTBOX_POLL_MS PORTICO_OUTBOX_BACKOFF_MS PORTICO_OUTBOX_LEASE_MS
+)";
+
+int UsageError(const std::string& message) {
+  std::fprintf(stderr, "portico: %s\nRun `portico help` for usage.\n", message.c_str());
+  return kExitUsage;
+}
+
+// Configuration problems exit 2 naming the variable; anything else exits 1.
+int Fail(const Status& status) {
+  std::fprintf(stderr, "portico: %s\n", status.message().c_str());
+  if (!status.internal().empty()) {
+    Log(LogLevel::kError, "command_failed", Json::MakeObject().Set("detail", status.internal()));
+  }
+  return status.tag() == "invalid_configuration" || status.code() == StatusCode::kInvalidArgument
+             ? kExitUsage
+             : kExitFailure;
+}
+
+StatusOr<Config> LoadOrExplain() { return LoadConfig(ProcessEnvironment()); }
+
+int Serve() {
+  auto config = LoadOrExplain();
+  if (!config.ok()) return Fail(config.status());
+  auto app = App::Create(std::move(config).value());
+  if (!app.ok()) return Fail(app.status());
+  const Status served = (*app)->Serve();
+  if (!served.ok()) return Fail(served);
+  return kExitOk;
+}
+
+int Migrate() {
+  auto config = LoadOrExplain();
+  if (!config.ok()) return Fail(config.status());
+  auto url = db::ParseDatabaseUrl(config->database_url);
+  if (!url.ok()) return Fail(url.status());
+  auto applied = db::Migrate(*url);
+  if (!applied.ok()) return Fail(applied.status());
+  std::printf("{\"applied\":%d}\n", *applied);
+  return kExitOk;
+}
+
+// --name value pairs after `tenant create`.
+StatusOr<std::map<std::string, std::string>> ParseFlags(const std::vector<std::string>& args,
+                                                        size_t from) {
+  static const std::map<std::string, bool> kKnown = {
+      {"--slug", true}, {"--name", true}, {"--modules", true}, {"--admin-email", true}};
+  std::map<std::string, std::string> flags;
+  for (size_t i = from; i < args.size(); ++i) {
+    std::string name = args[i];
+    std::string value;
+    const size_t eq = name.find('=');
+    if (eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return InvalidArgument(name + " needs a value");
+    }
+    if (!kKnown.count(name)) return InvalidArgument("unknown option " + name);
+    if (flags.count(name)) return InvalidArgument(name + " given twice");
+    flags[name] = value;
+  }
+  return flags;
+}
+
+std::vector<std::string> SplitCommas(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = text.find(',', start);
+    std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    while (!part.empty() && part.front() == ' ') part.erase(part.begin());
+    while (!part.empty() && part.back() == ' ') part.pop_back();
+    out.push_back(part);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+int TenantCreate(const std::vector<std::string>& args) {
+  auto flags = ParseFlags(args, 3);
+  if (!flags.ok()) return UsageError(flags.status().message());
+  if (!flags->count("--slug")) return UsageError("tenant create needs --slug");
+  if (!flags->count("--name")) return UsageError("tenant create needs --name");
+  NewTenant request;
+  request.slug = flags->at("--slug");
+  request.name = flags->at("--name");
+  if (flags->count("--modules")) request.modules = SplitCommas(flags->at("--modules"));
+  if (flags->count("--admin-email")) request.admin_email = flags->at("--admin-email");
+
+  auto config = LoadOrExplain();
+  if (!config.ok()) return Fail(config.status());
+  auto app = App::Create(std::move(config).value());
+  if (!app.ok()) return Fail(app.status());
+  auto created = (*app)->tenants().Create(request);
+  if (!created.ok()) {
+    std::fprintf(stderr, "portico: %s\n", created.status().message().c_str());
+    return created.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  }
+  Json modules = Json::MakeArray();
+  for (const std::string& m : created->tenant.modules) modules.Push(m);
+  Json out = Json::MakeObject();
+  out.Set("tenantId", created->tenant.id)
+      .Set("slug", created->tenant.slug)
+      .Set("name", created->tenant.name)
+      .Set("modules", std::move(modules))
+      .Set("integrationKey", created->integration_key.secret)
+      .Set("bootstrapToken", created->bootstrap_token.secret)
+      .Set("publicLoginToken", created->public_login_token.secret);
+  std::printf("%s\n", out.Dump().c_str());
+  std::fflush(stdout);
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunCli(const std::vector<std::string>& args) {
+  if (args.size() < 2) return UsageError("a command is required");
+  const std::string& command = args[1];
+  if (command == "help" || command == "--help" || command == "-h") {
+    std::fputs(kUsage, stdout);
+    return kExitOk;
+  }
+  if (command == "version" || command == "--version") {
+    std::printf("portico %s\n", PORTICO_VERSION);
+    return kExitOk;
+  }
+  if (command == "serve") return args.size() == 2 ? Serve() : UsageError("serve takes no arguments");
+  if (command == "migrate") {
+    return args.size() == 2 ? Migrate() : UsageError("migrate takes no arguments");
+  }
+  if (command == "tenant") {
+    if (args.size() >= 3 && args[2] == "create") return TenantCreate(args);
+    return UsageError("unknown tenant command (try `portico tenant create`)");
+  }
+  return UsageError("unknown command \"" + command + "\"");
+}
+
+}  // namespace portico::server

@@ -1,0 +1,317 @@
+#include "src/server/config.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "db/open_database.h"
+#include "portico/random.h"
+
+namespace portico::server {
+namespace {
+
+Status Bad(std::string_view variable, std::string_view problem) {
+  return InvalidArgument(std::string(variable) + ": " + std::string(problem))
+      .WithTag("invalid_configuration");
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+StatusOr<bool> ParseBool(std::string_view variable, const std::string& value) {
+  const std::string v = Lower(value);
+  if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
+  if (v == "false" || v == "0" || v == "no" || v == "off") return false;
+  return Bad(variable, "must be true or false, got \"" + value + "\"");
+}
+
+StatusOr<int64_t> ParseInt(std::string_view variable, const std::string& value, int64_t min,
+                           int64_t max) {
+  int64_t n = 0;
+  const char* end = value.data() + value.size();
+  auto [ptr, ec] = std::from_chars(value.data(), end, n);
+  if (value.empty() || ec != std::errc() || ptr != end) {
+    return Bad(variable, "must be a whole number, got \"" + value + "\"");
+  }
+  if (n < min || n > max) {
+    return Bad(variable, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+  }
+  return n;
+}
+
+Status ParseListen(const std::string& value, Config& config) {
+  constexpr std::string_view kVar = "PORTICO_LISTEN";
+  std::string host;
+  std::string port;
+  if (!value.empty() && value.front() == '[') {  // [::1]:8080
+    const size_t close = value.find(']');
+    if (close == std::string::npos || close + 1 >= value.size() || value[close + 1] != ':') {
+      return Bad(kVar, "must be HOST:PORT or [IPv6]:PORT, got \"" + value + "\"");
+    }
+    host = value.substr(1, close - 1);
+    port = value.substr(close + 2);
+  } else {
+    const size_t colon = value.rfind(':');
+    if (colon == std::string::npos || colon == 0 || value.find(':') != colon) {
+      return Bad(kVar, "must be HOST:PORT or [IPv6]:PORT, got \"" + value + "\"");
+    }
+    host = value.substr(0, colon);
+    port = value.substr(colon + 1);
+  }
+  if (host.empty()) return Bad(kVar, "the host is empty");
+  PORTICO_ASSIGN_OR_RETURN(int64_t p, ParseInt(kVar, port, 0, 65535));
+  config.listen_host = host;
+  config.listen_port = static_cast<uint16_t>(p);
+  return Status::Ok();
+}
+
+Status ParseBaseUrl(std::string value, Config& config) {
+  constexpr std::string_view kVar = "PUBLIC_BASE_URL";
+  while (!value.empty() && value.back() == '/') value.pop_back();
+  const std::string lower = Lower(value);
+  size_t scheme_end;
+  if (lower.rfind("https://", 0) == 0) {
+    scheme_end = 8;
+  } else if (lower.rfind("http://", 0) == 0) {
+    scheme_end = 7;
+  } else {
+    return Bad(kVar, "must be an absolute http:// or https:// URL");
+  }
+  const std::string rest = value.substr(scheme_end);
+  const std::string authority = rest.substr(0, rest.find('/'));
+  if (authority.empty()) return Bad(kVar, "has no host");
+  if (authority.find('@') != std::string::npos) return Bad(kVar, "must not contain user info");
+  for (unsigned char c : value) {
+    if (c <= 0x20 || c >= 0x7f || c == '?' || c == '#') {
+      return Bad(kVar, "must not contain spaces, a query or a fragment");
+    }
+  }
+  config.public_base_url = value;
+  return Status::Ok();
+}
+
+Status CheckSecret(std::string_view variable, const std::string& value) {
+  if (value.size() < kMinSecretLength) {
+    return Bad(variable, "must be at least " + std::to_string(kMinSecretLength) +
+                             " characters (e.g. `openssl rand -hex 32`)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Environment ProcessEnvironment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* v = std::getenv(std::string(name).c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+StatusOr<Config> LoadConfig(const Environment& env) {
+  Config config;
+  auto get = [&](std::string_view name) -> std::optional<std::string> {
+    auto v = env(name);
+    if (v && v->empty()) return std::nullopt;  // set but empty counts as unset
+    return v;
+  };
+
+  if (auto v = get("PORTICO_LISTEN")) PORTICO_RETURN_IF_ERROR(ParseListen(*v, config));
+  if (auto v = get("PUBLIC_BASE_URL")) PORTICO_RETURN_IF_ERROR(ParseBaseUrl(*v, config));
+  if (auto v = get("DATABASE_URL")) config.database_url = *v;
+  {
+    auto parsed = db::ParseDatabaseUrl(config.database_url);
+    if (!parsed.ok()) {
+      const std::string m = parsed.status().message();
+      return Bad("DATABASE_URL", m.rfind("DATABASE_URL", 0) == 0 ? m.substr(m.find(':') + 2) : m);
+    }
+  }
+  if (auto v = get("SELF_SERVE_SIGNUP_ENABLED")) {
+    PORTICO_ASSIGN_OR_RETURN(config.signup_enabled, ParseBool("SELF_SERVE_SIGNUP_ENABLED", *v));
+  }
+  if (auto v = get("OTP_PEPPER")) {
+    PORTICO_RETURN_IF_ERROR(CheckSecret("OTP_PEPPER", *v));
+    config.otp_pepper = *v;
+  }
+  if (auto v = get("KEY_HASH_SECRET")) {
+    PORTICO_RETURN_IF_ERROR(CheckSecret("KEY_HASH_SECRET", *v));
+    config.key_hash_secret = *v;
+  }
+  if (!config.uses_sqlite()) {
+    for (auto [name, value] : {std::pair{"OTP_PEPPER", &config.otp_pepper},
+                               std::pair{"KEY_HASH_SECRET", &config.key_hash_secret}}) {
+      if (value->empty()) {
+        return Bad(name, "must be set when DATABASE_URL is PostgreSQL (every process must share it)");
+      }
+    }
+  }
+  if (auto v = get("MAIL_URL")) config.mail_url = *v;
+  if (auto v = get("MAIL_FROM")) config.mail_from = *v;
+  if (auto v = get("RESEND_FROM_EMAIL")) config.mail_from = *v;
+  if (auto v = get("RESEND_API_KEY")) config.resend_api_key = *v;
+  if (auto v = get("RESEND_API_URL")) config.resend_api_url = *v;
+  if (auto v = get("SIGNUP_OTP_TEMPLATE_ID")) config.signup_otp_template_id = *v;
+  if (auto v = get("SIGNUP_PROVISIONED_TEMPLATE_ID")) config.signup_provisioned_template_id = *v;
+  if (auto v = get("TRUSTED_PROXIES")) {
+    auto cidrs = http::ParseCidrList(*v);
+    if (!cidrs.ok()) return Bad("TRUSTED_PROXIES", cidrs.status().message());
+    config.trusted_proxies = std::move(cidrs).value();
+  }
+  if (auto v = get("DCR_OPEN_REGISTRATION")) {
+    PORTICO_ASSIGN_OR_RETURN(config.dcr_open_registration, ParseBool("DCR_OPEN_REGISTRATION", *v));
+  }
+  if (auto v = get("PORTICO_HTTP_THREADS")) {
+    PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("PORTICO_HTTP_THREADS", *v, 0, 256));
+    config.http_threads = static_cast<int>(n);
+  }
+  if (auto v = get("PORTICO_MAX_BODY_BYTES")) {
+    PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("PORTICO_MAX_BODY_BYTES", *v, 1024, 64 << 20));
+    config.max_body_bytes = static_cast<size_t>(n);
+  }
+  if (auto v = get("PORTICO_DB_POOL_SIZE")) {
+    PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("PORTICO_DB_POOL_SIZE", *v, 0, 256));
+    config.db_pool_size = static_cast<int>(n);
+  }
+  if (auto v = get("PORTICO_DRAIN_TIMEOUT_MS")) {
+    PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("PORTICO_DRAIN_TIMEOUT_MS", *v, 0, 3'600'000));
+    config.drain_timeout = std::chrono::milliseconds(n);
+  }
+  if (auto v = get("PORTICO_OUTBOX_POLL_MS")) {
+    PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("PORTICO_OUTBOX_POLL_MS", *v, 10, 3'600'000));
+    config.outbox_poll = std::chrono::milliseconds(n);
+  }
+  if (auto v = get("PORTICO_OUTBOX_BACKOFF_MS")) {
+    PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("PORTICO_OUTBOX_BACKOFF_MS", *v, 1, 3'600'000));
+    config.outbox_backoff_base = std::chrono::milliseconds(n);
+  }
+  if (auto v = get("PORTICO_OUTBOX_LEASE_MS")) {
+    // A claimed message is invisible to other dispatchers this long; a crash
+    // mid-delivery delays its retry by at most this much.
+    PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("PORTICO_OUTBOX_LEASE_MS", *v, 1000, 3'600'000));
+    config.outbox_lease = std::chrono::milliseconds(n);
+  }
+  if (auto v = get("PORTICO_LOG_LEVEL")) {
+    const std::string l = Lower(*v);
+    if (l == "debug") config.log_level = LogLevel::kDebug;
+    else if (l == "info") config.log_level = LogLevel::kInfo;
+    else if (l == "warn" || l == "warning") config.log_level = LogLevel::kWarn;
+    else if (l == "error") config.log_level = LogLevel::kError;
+    else return Bad("PORTICO_LOG_LEVEL", "must be debug, info, warn or error");
+  }
+  return config;
+}
+
+std::string SecretsPathFor(std::string_view sqlite_path) {
+  if (sqlite_path.empty() || sqlite_path == ":memory:") return "";
+  std::string path(sqlite_path);
+  const size_t slash = path.rfind('/');
+  const size_t dot = path.rfind('.');
+  if (dot != std::string::npos && (slash == std::string::npos || dot > slash + 1)) {
+    path.erase(dot);
+  }
+  return path + ".secrets";
+}
+
+namespace {
+
+struct SecretsFile {
+  std::string otp_pepper;
+  std::string key_hash_secret;
+};
+
+StatusOr<SecretsFile> ReadSecretsFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return InvalidArgument(path + ": cannot read the secrets file");
+  SecretsFile file;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos) return InvalidArgument(path + ": malformed line (expected NAME=VALUE)");
+    const std::string name = line.substr(0, eq);
+    const std::string value = line.substr(eq + 1);
+    if (name == "OTP_PEPPER") file.otp_pepper = value;
+    if (name == "KEY_HASH_SECRET") file.key_hash_secret = value;
+  }
+  if (file.otp_pepper.size() < kMinSecretLength || file.key_hash_secret.size() < kMinSecretLength) {
+    return InvalidArgument(path + ": must hold OTP_PEPPER and KEY_HASH_SECRET of at least " +
+                           std::to_string(kMinSecretLength) + " characters");
+  }
+  return file;
+}
+
+// Creates the file exclusively, so two processes starting at once agree:
+// the loser reads what the winner wrote.
+StatusOr<SecretsFile> CreateSecretsFile(const std::string& path) {
+  SecretsFile file{RandomToken(SecureRandom(), 32), RandomToken(SecureRandom(), 32)};
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return ReadSecretsFile(path);
+    return InvalidArgument(path + ": cannot create the secrets file: " + std::strerror(errno));
+  }
+  const std::string text =
+      "# Generated by portico for local use. Keep it private and next to the database.\n"
+      "OTP_PEPPER=" + file.otp_pepper + "\nKEY_HASH_SECRET=" + file.key_hash_secret + "\n";
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written || !synced) {
+    ::unlink(path.c_str());
+    return InvalidArgument(path + ": cannot write the secrets file");
+  }
+  Log(LogLevel::kWarn, "secrets_generated",
+      Json::MakeObject()
+          .Set("file", path)
+          .Set("message",
+               "OTP_PEPPER and KEY_HASH_SECRET were not set; generated them for local use. "
+               "Set both explicitly in production."));
+  return file;
+}
+
+}  // namespace
+
+Status ResolveSecrets(Config& config) {
+  if (!config.otp_pepper.empty() && !config.key_hash_secret.empty()) return Status::Ok();
+  auto url = db::ParseDatabaseUrl(config.database_url);
+  if (!url.ok()) return url.status();
+  if (url->dialect != db::Dialect::kSqlite) {
+    return InvalidArgument("OTP_PEPPER and KEY_HASH_SECRET must be set on PostgreSQL");
+  }
+  const std::string path = SecretsPathFor(url->sqlite_path);
+  SecretsFile file;
+  if (path.empty()) {
+    file = {RandomToken(SecureRandom(), 32), RandomToken(SecureRandom(), 32)};
+    Log(LogLevel::kWarn, "secrets_generated",
+        Json::MakeObject().Set("message",
+                               "in-memory database: secrets generated for this process only"));
+  } else {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+      if ((st.st_mode & 077) != 0) {
+        Log(LogLevel::kWarn, "secrets_file_permissions",
+            Json::MakeObject().Set("file", path).Set("message", "readable by others; chmod 600"));
+      }
+      PORTICO_ASSIGN_OR_RETURN(file, ReadSecretsFile(path));
+    } else {
+      PORTICO_ASSIGN_OR_RETURN(file, CreateSecretsFile(path));
+    }
+  }
+  if (config.otp_pepper.empty()) config.otp_pepper = file.otp_pepper;
+  if (config.key_hash_secret.empty()) config.key_hash_secret = file.key_hash_secret;
+  return Status::Ok();
+}
+
+}  // namespace portico::server

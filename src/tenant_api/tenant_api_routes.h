@@ -1,0 +1,18 @@
+#pragma once
+
+#include "src/http/router.h"
+#include "src/tenant_api/tenant_credentials.h"
+
+namespace portico::tenant_api {
+
+// The tenant API, authenticated by an integration key:
+//   GET    /api/tenant                    the tenant and the calling key
+//   GET    /api/tenant/credentials        the tenant's credentials (never secrets)   tenant:admin
+//   POST   /api/tenant/credentials        mint one; its secret is shown once         tenant:admin
+//   DELETE /api/tenant/credentials/:id    revoke                                     tenant:admin
+void AddTenantApiRoutes(http::Router& router, const TenantCredentials& credentials);
+
+// {"error", "error_description"}; 401 adds WWW-Authenticate: Bearer (RFC 6750 §3).
+http::Response RenderTenantApiError(const Status& status, const http::Request& request);
+
+}  // namespace portico::tenant_api
