@@ -398,6 +398,13 @@ TEST_F(ServerTest, DecodesPathParametersAndQueryOnce) {
   EXPECT_EQ(Str(body, "b"), "\xc3\xa9");
 }
 
+TEST_F(ServerTest, RepeatedQueryParameterKeepsTheFirstValue) {
+  Start();
+  WireResponse r = Call(HttpRequest("GET", "/echo/1?a=first&b=x&a=second"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Str(ParseBody(r), "a"), "first");
+}
+
 TEST_F(ServerTest, MalformedPercentEscapeGets400FromTheFallback) {
   Start();
   WireResponse r = Call(HttpRequest("GET", "/scim/v2/Users/%zz"));

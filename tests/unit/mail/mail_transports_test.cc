@@ -144,6 +144,7 @@ TEST(ConsoleTransportTest, LogsTheWholeMessageForLocalDevelopment) {
 
   ::testing::internal::CaptureStderr();
   Status sent = (*transport)->Send(message);
+  FlushLog();  // lines are written by a background thread
   std::string log = ::testing::internal::GetCapturedStderr();
   ASSERT_TRUE(sent.ok());
   EXPECT_NE(log.find("\"event\":\"mail_console\""), std::string::npos) << log;
