@@ -33,6 +33,25 @@ class StatementSavepoint {
   std::optional<soci::statement> rollback_to_;
 };
 
+// Column buffers of a tenants / credentials row, shared by every statement
+// that selects one (including the joined credential+tenant lookup).
+struct TenantRow {
+  std::string id, slug, slug_key, name, modules, status, admin_email;
+  soci::indicator admin_email_ind = soci::i_null;
+  long long created_at = 0;
+};
+StatusOr<Tenant> TenantFromRow(const TenantRow& row);
+
+struct CredentialRow {
+  std::string id, tenant_id, kind, name, display_hint, key_hash, scopes;
+  long long expires_at = 0;
+  soci::indicator expires_ind = soci::i_null;
+  long long revoked_at = 0;
+  soci::indicator revoked_ind = soci::i_null;
+  long long created_at = 0;
+};
+StatusOr<Credential> CredentialFromRow(const CredentialRow& row);
+
 class SociTenantStore : public TenantStore {
  public:
   SociTenantStore(SessionContext& ctx, StatementSavepoint& savepoint)
@@ -42,18 +61,12 @@ class SociTenantStore : public TenantStore {
   StatusOr<Tenant> FindBySlug(std::string_view slug) override;
 
  private:
-  struct Row {
-    std::string id, slug, slug_key, name, modules, status, admin_email;
-    soci::indicator admin_email_ind = soci::i_null;
-    long long created_at = 0;
-  };
   StatusOr<Tenant> FindOne(std::optional<soci::statement>& st, const char* sql_text,
                            std::string_view key);
-  StatusOr<Tenant> RowToTenant() const;
 
   SessionContext& ctx_;
   StatementSavepoint& savepoint_;
-  Row row_;
+  TenantRow row_;
   std::string key_;
   std::optional<soci::statement> insert_;
   std::optional<soci::statement> find_by_id_;
@@ -66,28 +79,22 @@ class SociCredentialStore : public CredentialStore {
       : ctx_(ctx), savepoint_(savepoint) {}
   Status Insert(const Credential& credential) override;
   StatusOr<Credential> FindByHash(std::string_view key_hash) override;
+  StatusOr<CredentialWithTenant> FindByHashWithTenant(std::string_view key_hash) override;
   Status Revoke(std::string_view id, TimePoint at) override;
   StatusOr<std::vector<Credential>> ListByTenant(std::string_view tenant_id) override;
 
  private:
-  struct Row {
-    std::string id, tenant_id, kind, name, display_hint, key_hash, scopes;
-    long long expires_at = 0;
-    soci::indicator expires_ind = soci::i_null;
-    long long revoked_at = 0;
-    soci::indicator revoked_ind = soci::i_null;
-    long long created_at = 0;
-  };
   soci::statement PrepareSelect(const char* sql_text);
-  StatusOr<Credential> RowToCredential() const;
 
   SessionContext& ctx_;
   StatementSavepoint& savepoint_;
-  Row row_;
+  CredentialRow row_;
+  TenantRow tenant_row_;  // for the joined lookup
   std::string key_;
   long long at_ = 0;
   std::optional<soci::statement> insert_;
   std::optional<soci::statement> find_by_hash_;
+  std::optional<soci::statement> find_by_hash_with_tenant_;
   std::optional<soci::statement> revoke_;
   std::optional<soci::statement> list_by_tenant_;
 };

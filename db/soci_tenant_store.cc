@@ -62,21 +62,21 @@ StatusOr<Tenant> SociTenantStore::FindOne(std::optional<soci::statement>& st, co
                   soci::into(row_.admin_email, row_.admin_email_ind), soci::into(row_.created_at)));
     }
     if (!st->execute(true)) return NotFound("tenant not found");
-    StatusOr<Tenant> tenant = RowToTenant();
+    StatusOr<Tenant> tenant = TenantFromRow(row_);
     Drain(*st);
     return tenant;
   });
 }
 
-StatusOr<Tenant> SociTenantStore::RowToTenant() const {
+StatusOr<Tenant> TenantFromRow(const TenantRow& row) {
   Tenant t;
-  t.id = row_.id;
-  t.slug = row_.slug;
-  t.name = row_.name;
-  PORTICO_ASSIGN_OR_RETURN(t.modules, DecodeStringList(row_.modules));
-  t.status = row_.status;
-  if (row_.admin_email_ind == soci::i_ok) t.admin_email = row_.admin_email;
-  t.created_at = FromUnixMillis(row_.created_at);
+  t.id = row.id;
+  t.slug = row.slug;
+  t.name = row.name;
+  PORTICO_ASSIGN_OR_RETURN(t.modules, DecodeStringList(row.modules));
+  t.status = row.status;
+  if (row.admin_email_ind == soci::i_ok) t.admin_email = row.admin_email;
+  t.created_at = FromUnixMillis(row.created_at);
   return t;
 }
 

@@ -7,6 +7,7 @@
 
 #include "portico/clock.h"
 #include "portico/status.h"
+#include "portico/tenant.h"
 
 namespace portico {
 
@@ -34,6 +35,13 @@ struct Credential {
   TimePoint created_at;
 };
 
+// A credential with the tenant it belongs to: what every authenticated
+// request needs, fetched in one round trip.
+struct CredentialWithTenant {
+  Credential credential;
+  Tenant tenant;
+};
+
 // Credentials. One instance belongs to one database session (see
 // database.h): not thread-safe.
 class CredentialStore {
@@ -44,6 +52,9 @@ class CredentialStore {
   // Exact match on key_hash (indexed). NotFound when absent (revoked and
   // expired ones are returned; the caller decides).
   virtual StatusOr<Credential> FindByHash(std::string_view key_hash) = 0;
+  // FindByHash joined with the credential's tenant in one query (the hot
+  // path of every authenticated request). NotFound when absent.
+  virtual StatusOr<CredentialWithTenant> FindByHashWithTenant(std::string_view key_hash) = 0;
   // Sets revoked_at if not yet revoked. NotFound when no such id.
   virtual Status Revoke(std::string_view id, TimePoint at) = 0;
   // All of a tenant's credentials, oldest first.

@@ -44,9 +44,20 @@ class CredentialIssuer {
   StatusOr<Credential> Verify(CredentialStore& store, std::string_view presented,
                               std::optional<CredentialKind> expected = std::nullopt) const;
 
+  // Verify, fetching the credential's tenant in the same query.
+  StatusOr<CredentialWithTenant> VerifyWithTenant(
+      CredentialStore& store, std::string_view presented,
+      std::optional<CredentialKind> expected = std::nullopt) const;
+
   static const char* Prefix(CredentialKind kind);
 
  private:
+  StatusOr<CredentialKind> CheckFormat(std::string_view presented,
+                                       std::optional<CredentialKind> expected) const;
+  static Status LookupFailure(const Status& status);
+  Status CheckRecord(const Credential& credential, const std::string& hash,
+                     CredentialKind claimed) const;
+
   std::string key_hash_secret_;
   Random& random_;
   const Clock& clock_;

@@ -73,25 +73,48 @@ IssuedCredential CredentialIssuer::Mint(std::string_view tenant_id, CredentialKi
 
 StatusOr<Credential> CredentialIssuer::Verify(CredentialStore& store, std::string_view presented,
                                               std::optional<CredentialKind> expected) const {
+  PORTICO_ASSIGN_OR_RETURN(CredentialKind claimed, CheckFormat(presented, expected));
+  const std::string hash = Hash(presented);
+  StatusOr<Credential> found = store.FindByHash(hash);
+  if (!found.ok()) return LookupFailure(found.status());
+  PORTICO_RETURN_IF_ERROR(CheckRecord(*found, hash, claimed));
+  return std::move(found).value();
+}
+
+StatusOr<CredentialWithTenant> CredentialIssuer::VerifyWithTenant(
+    CredentialStore& store, std::string_view presented,
+    std::optional<CredentialKind> expected) const {
+  PORTICO_ASSIGN_OR_RETURN(CredentialKind claimed, CheckFormat(presented, expected));
+  const std::string hash = Hash(presented);
+  StatusOr<CredentialWithTenant> found = store.FindByHashWithTenant(hash);
+  if (!found.ok()) return LookupFailure(found.status());
+  PORTICO_RETURN_IF_ERROR(CheckRecord(found->credential, hash, claimed));
+  return std::move(found).value();
+}
+
+StatusOr<CredentialKind> CredentialIssuer::CheckFormat(
+    std::string_view presented, std::optional<CredentialKind> expected) const {
   // Cheap checks first: garbage never reaches the database.
   const std::optional<CredentialKind> claimed = WellFormedKind(presented);
   if (!claimed) return Rejected();
   if (expected && *claimed != *expected) return Rejected();
+  return *claimed;
+}
 
-  const std::string hash = Hash(presented);
-  StatusOr<Credential> found = store.FindByHash(hash);
-  if (!found.ok()) {
-    if (found.status().code() == StatusCode::kNotFound) return Rejected();
-    return found.status();  // Unavailable (or another store failure) passes through
-  }
-  Credential credential = std::move(found).value();
+Status CredentialIssuer::LookupFailure(const Status& status) {
+  if (status.code() == StatusCode::kNotFound) return Rejected();
+  return status;  // Unavailable (or another store failure) passes through
+}
+
+Status CredentialIssuer::CheckRecord(const Credential& credential, const std::string& hash,
+                                     CredentialKind claimed) const {
   // The store matched on the hash already; compare again in constant time so
   // a store that matches loosely (e.g. case-insensitively) cannot be fooled.
   if (!ConstantTimeEquals(credential.key_hash, hash)) return Rejected();
-  if (credential.kind != *claimed) return Rejected();
+  if (credential.kind != claimed) return Rejected();
   if (credential.revoked_at) return Rejected();
   if (credential.expires_at && *credential.expires_at <= clock_.Now()) return Rejected();
-  return credential;
+  return Status::Ok();
 }
 
 }  // namespace portico

@@ -26,9 +26,11 @@ StatusOr<Caller> TenantCredentials::Authenticate(
     std::string_view token, std::optional<std::string_view> required_scope) const {
   Caller caller;
   PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
-    PORTICO_ASSIGN_OR_RETURN(caller.credential, issuer_.Verify(stores.credentials(), token,
-                                                               CredentialKind::kIntegrationKey));
-    PORTICO_ASSIGN_OR_RETURN(caller.tenant, stores.tenants().FindById(caller.credential.tenant_id));
+    PORTICO_ASSIGN_OR_RETURN(CredentialWithTenant found,
+                             issuer_.VerifyWithTenant(stores.credentials(), token,
+                                                      CredentialKind::kIntegrationKey));
+    caller.credential = std::move(found.credential);
+    caller.tenant = std::move(found.tenant);
     return Status::Ok();
   }));
   if (caller.tenant.status != "active") return Unauthenticated("invalid or expired credential");

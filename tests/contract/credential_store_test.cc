@@ -47,6 +47,30 @@ TEST_P(CredentialStoreContract, InsertThenFindByHashReturnsEveryField) {
   EXPECT_EQ(found->created_at, c.created_at);
 }
 
+TEST_P(CredentialStoreContract, FindByHashWithTenantJoinsTheOwningTenant) {
+  Credential mine = MakeCredential(tenant_.id, "aa11");
+  Credential theirs = MakeCredential(other_.id, "bb22");
+  ASSERT_TRUE(Insert(mine).ok());
+  ASSERT_TRUE(Insert(theirs).ok());
+  for (int round = 0; round < 2; ++round) {  // the prepared statement is reused
+    auto found = Query(
+        [&](Stores& s) { return s.credentials().FindByHashWithTenant(round ? "bb22" : "aa11"); });
+    ASSERT_TRUE(found.ok()) << found.status().ToString();
+    const Tenant& expected = round ? other_ : tenant_;
+    EXPECT_EQ(found->credential.id, round ? theirs.id : mine.id);
+    EXPECT_EQ(found->credential.scopes, mine.scopes);
+    EXPECT_EQ(found->tenant.id, expected.id);
+    EXPECT_EQ(found->tenant.slug, expected.slug);
+    EXPECT_EQ(found->tenant.name, expected.name);
+    EXPECT_EQ(found->tenant.modules, expected.modules);
+    EXPECT_EQ(found->tenant.status, expected.status);
+    EXPECT_EQ(found->tenant.created_at, expected.created_at);
+  }
+  auto missing =
+      Query([&](Stores& s) { return s.credentials().FindByHashWithTenant("cc33"); });
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+}
+
 TEST_P(CredentialStoreContract, FindByHashReturnsNotFoundForUnknownHash) {
   ASSERT_TRUE(Insert(MakeCredential(tenant_.id, "aa11")).ok());
   EXPECT_EQ(FindByHash("bb22").status().code(), StatusCode::kNotFound);

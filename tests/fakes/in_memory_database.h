@@ -190,6 +190,17 @@ class InMemoryDatabase : public Database {
       }
       return NotFound("no such credential");
     }
+    StatusOr<CredentialWithTenant> FindByHashWithTenant(std::string_view key_hash) override {
+      Call call(db_, tx_, "credentials.FindByHashWithTenant");
+      if (!call.status().ok()) return call.status();
+      for (const Credential& c : call.state().credentials) {
+        if (c.key_hash != key_hash) continue;
+        for (const Tenant& t : call.state().tenants) {
+          if (t.id == c.tenant_id) return CredentialWithTenant{c, t};
+        }
+      }
+      return NotFound("no such credential");
+    }
     Status Revoke(std::string_view id, TimePoint at) override {
       Call call(db_, tx_, "credentials.Revoke");
       if (!call.status().ok()) return call.status();

@@ -181,6 +181,39 @@ TEST_F(CredentialIssuerTest, UnavailableStoreIsReportedAsUnavailable) {
   EXPECT_EQ(result.status().code(), StatusCode::kUnavailable);
 }
 
+TEST_F(CredentialIssuerTest, VerifyWithTenantAppliesTheSameRulesAndJoinsTheTenant) {
+  Tenant tenant{.id = "tenant-1", .slug = "acme", .name = "Acme", .modules = {"scim"}};
+  ASSERT_TRUE(db_.Run([&](Stores& s) { return s.tenants().Insert(tenant); }).ok());
+  const IssuedCredential issued = MintAndStore(CredentialKind::kIntegrationKey, seconds(60));
+  auto verify = [&](std::string_view presented, std::optional<CredentialKind> expected) {
+    std::optional<StatusOr<CredentialWithTenant>> result;
+    EXPECT_TRUE(db_.Run([&](Stores& s) {
+                     result = issuer_.VerifyWithTenant(s.credentials(), presented, expected);
+                     return Status::Ok();
+                   }).ok());
+    return *result;
+  };
+  auto found = verify(issued.secret, CredentialKind::kIntegrationKey);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->credential.id, issued.record.id);
+  EXPECT_EQ(found->tenant.slug, "acme");
+  EXPECT_EQ(db_.CallCount("credentials.FindByHashWithTenant"), 1);
+  EXPECT_EQ(db_.CallCount("tenants.FindById"), 0) << "one round trip";
+  EXPECT_EQ(verify(issued.secret, CredentialKind::kBootstrapToken).status().code(),
+            StatusCode::kUnauthenticated);
+  EXPECT_EQ(verify("portico_ik_garbage", std::nullopt).status().code(),
+            StatusCode::kUnauthenticated);
+  clock_.Advance(seconds(60));
+  EXPECT_EQ(verify(issued.secret, std::nullopt).status().code(), StatusCode::kUnauthenticated);
+  db_.SetUnavailable(true);
+  std::optional<StatusOr<CredentialWithTenant>> down;
+  EXPECT_EQ(db_.Run([&](Stores& s) {
+                 down = issuer_.VerifyWithTenant(s.credentials(), issued.secret);
+                 return Status::Ok();
+               }).code(),
+            StatusCode::kUnavailable);
+}
+
 TEST(CredentialKindTest, NamesRoundTrip) {
   for (CredentialKind kind : {CredentialKind::kIntegrationKey, CredentialKind::kBootstrapToken,
                               CredentialKind::kPublicLoginToken}) {
