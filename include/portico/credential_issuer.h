@@ -8,6 +8,7 @@
 
 #include "portico/clock.h"
 #include "portico/credential.h"
+#include "portico/crypto.h"
 #include "portico/random.h"
 #include "portico/status.h"
 
@@ -58,7 +59,7 @@ class CredentialIssuer {
   Status CheckRecord(const Credential& credential, const std::string& hash,
                      CredentialKind claimed) const;
 
-  std::string key_hash_secret_;
+  HmacSha256Key key_hash_secret_;
   Random& random_;
   const Clock& clock_;
 };

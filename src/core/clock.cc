@@ -1,7 +1,6 @@
 #include "portico/clock.h"
 
-#include <cstdio>
-#include <ctime>
+#include <algorithm>
 
 namespace portico {
 namespace {
@@ -26,21 +25,54 @@ TimePoint FromUnixMillis(int64_t ms) {
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(ms)));
 }
 
+namespace {
+
+// Howard Hinnant's days-from-civil inverse: proleptic Gregorian date of a day
+// count since 1970-01-01, without gmtime_r's locale and time-zone locks.
+void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y += (m <= 2);
+}
+
+void Digits(char* out, int64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+}  // namespace
+
+// Called for every log line and most responses, so it avoids snprintf.
 std::string FormatRfc3339(TimePoint t) {
   const int64_t ms = ToUnixMillis(t);
-  int64_t secs = ms / 1000;
-  int64_t frac = ms % 1000;
-  if (frac < 0) {  // floor toward the past for times before 1970
-    frac += 1000;
-    --secs;
+  int64_t days = ms / 86'400'000;
+  int64_t in_day = ms % 86'400'000;
+  if (in_day < 0) {  // floor toward the past for times before 1970
+    in_day += 86'400'000;
+    --days;
   }
-  const std::time_t tt = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(frac));
-  return buf;
+  int64_t year;
+  unsigned month, day;
+  CivilFromDays(days, year, month, day);
+  if (year < 0 || year > 9999) year = std::clamp<int64_t>(year, 0, 9999);
+  char buf[] = "0000-00-00T00:00:00.000Z";
+  Digits(buf, year, 4);
+  Digits(buf + 5, month, 2);
+  Digits(buf + 8, day, 2);
+  Digits(buf + 11, in_day / 3'600'000, 2);
+  Digits(buf + 14, in_day / 60'000 % 60, 2);
+  Digits(buf + 17, in_day / 1000 % 60, 2);
+  Digits(buf + 20, in_day % 1000, 3);
+  return std::string(buf, sizeof buf - 1);
 }
 
 }  // namespace portico

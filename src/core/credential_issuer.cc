@@ -34,7 +34,7 @@ std::optional<CredentialKind> WellFormedKind(std::string_view presented) {
 }  // namespace
 
 CredentialIssuer::CredentialIssuer(std::string key_hash_secret, Random& random, const Clock& clock)
-    : key_hash_secret_(std::move(key_hash_secret)), random_(random), clock_(clock) {}
+    : key_hash_secret_(key_hash_secret), random_(random), clock_(clock) {}
 
 const char* CredentialIssuer::Prefix(CredentialKind kind) {
   switch (kind) {
@@ -49,7 +49,7 @@ const char* CredentialIssuer::Prefix(CredentialKind kind) {
 }
 
 std::string CredentialIssuer::Hash(std::string_view secret) const {
-  return HexEncode(HmacSha256(key_hash_secret_, secret));
+  return HexEncode(key_hash_secret_.Sign(secret));
 }
 
 IssuedCredential CredentialIssuer::Mint(std::string_view tenant_id, CredentialKind kind,

@@ -1,5 +1,6 @@
 #include "portico/crypto.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -97,6 +98,49 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
            &length) == nullptr) {
     CryptoFailure("HMAC-SHA256");
   }
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+// A keyed HMAC context, duplicated per call: duplicating skips the algorithm
+// fetch and the key schedule that the one-shot HMAC() repeats every time.
+struct HmacSha256Key::Prepared {
+  EVP_MAC* mac = nullptr;
+  EVP_MAC_CTX* keyed = nullptr;
+  ~Prepared() {
+    EVP_MAC_CTX_free(keyed);
+    EVP_MAC_free(mac);
+  }
+};
+
+HmacSha256Key::HmacSha256Key(std::string_view key) : prepared_(std::make_unique<Prepared>()) {
+  static const unsigned char kEmpty = 0;
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_end()};
+  prepared_->mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (prepared_->mac == nullptr) CryptoFailure("HMAC fetch");
+  prepared_->keyed = EVP_MAC_CTX_new(prepared_->mac);
+  const unsigned char* key_ptr =
+      key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
+  if (prepared_->keyed == nullptr ||
+      EVP_MAC_init(prepared_->keyed, key_ptr, key.size(), params) != 1) {
+    CryptoFailure("HMAC init");
+  }
+}
+
+HmacSha256Key::~HmacSha256Key() = default;
+
+std::string HmacSha256Key::Sign(std::string_view data) const {
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(prepared_->keyed);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  size_t length = 0;
+  if (ctx == nullptr ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(ctx, digest, &length, sizeof digest) != 1) {
+    EVP_MAC_CTX_free(ctx);
+    CryptoFailure("HMAC-SHA256");
+  }
+  EVP_MAC_CTX_free(ctx);
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
 

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "portico/random.h"
 
@@ -20,6 +23,34 @@ TEST(CryptoTest, HmacSha256MatchesRfc4231TestCases) {
   EXPECT_EQ(HexEncode(HmacSha256(std::string(131, '\xaa'),
                                  "Test Using Larger Than Block-Size Key - Hash Key First")),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+TEST(CryptoTest, PreparedKeyMatchesRfc4231AndTheOneShotForm) {
+  const HmacSha256Key jefe("Jefe");
+  EXPECT_EQ(HexEncode(jefe.Sign("what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // Reusable: the prepared key is never consumed by a call.
+  EXPECT_EQ(jefe.Sign("what do ya want for nothing?"),
+            HmacSha256("Jefe", "what do ya want for nothing?"));
+  const HmacSha256Key long_key(std::string(131, '\xaa'));
+  EXPECT_EQ(HexEncode(long_key.Sign("Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  const HmacSha256Key empty("");
+  EXPECT_EQ(empty.Sign(""), HmacSha256("", ""));
+}
+
+TEST(CryptoTest, PreparedKeyIsSafeAcrossThreads) {
+  const HmacSha256Key key("shared");
+  const std::string expected = HmacSha256("shared", "payload");
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 2000; ++i) mismatches += key.Sign("payload") != expected;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 TEST(CryptoTest, HmacAcceptsEmptyKeyAndData) {
