@@ -185,23 +185,22 @@ StatusOr<Config> LoadConfig(const Environment& env) {
     PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("PORTICO_DB_POOL_SIZE", *v, 0, 256));
     config.db_pool_size = static_cast<int>(n);
   }
-  if (auto v = get("PORTICO_DRAIN_TIMEOUT_MS")) {
-    PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("PORTICO_DRAIN_TIMEOUT_MS", *v, 0, 3'600'000));
-    config.drain_timeout = std::chrono::milliseconds(n);
-  }
-  if (auto v = get("PORTICO_OUTBOX_POLL_MS")) {
-    PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("PORTICO_OUTBOX_POLL_MS", *v, 10, 3'600'000));
-    config.outbox_poll = std::chrono::milliseconds(n);
-  }
-  if (auto v = get("PORTICO_OUTBOX_BACKOFF_MS")) {
-    PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("PORTICO_OUTBOX_BACKOFF_MS", *v, 1, 3'600'000));
-    config.outbox_backoff_base = std::chrono::milliseconds(n);
-  }
-  if (auto v = get("PORTICO_OUTBOX_LEASE_MS")) {
-    // A claimed message is invisible to other dispatchers this long; a crash
-    // mid-delivery delays its retry by at most this much.
-    PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("PORTICO_OUTBOX_LEASE_MS", *v, 1000, 3'600'000));
-    config.outbox_lease = std::chrono::milliseconds(n);
+  // Durations in milliseconds, each with its own sane range. The outbox
+  // lease: a claimed message is invisible to other dispatchers this long, so
+  // a crash mid-delivery delays its retry by at most this much.
+  const struct {
+    const char* name;
+    int64_t min;
+    std::chrono::milliseconds* field;
+  } durations[] = {{"PORTICO_DRAIN_TIMEOUT_MS", 0, &config.drain_timeout},
+                   {"PORTICO_OUTBOX_POLL_MS", 10, &config.outbox_poll},
+                   {"PORTICO_OUTBOX_BACKOFF_MS", 1, &config.outbox_backoff_base},
+                   {"PORTICO_OUTBOX_LEASE_MS", 1000, &config.outbox_lease}};
+  for (const auto& d : durations) {
+    if (auto v = get(d.name)) {
+      PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt(d.name, *v, d.min, 3'600'000));
+      *d.field = std::chrono::milliseconds(n);
+    }
   }
   if (auto v = get("PORTICO_LOG_LEVEL")) {
     const std::string l = Lower(*v);

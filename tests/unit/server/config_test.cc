@@ -47,7 +47,9 @@ TEST(LoadConfigTest, ReadsEveryVariable) {
                                     {"TRUSTED_PROXIES", "10.0.0.0/8, ::1"},
                                     {"DCR_OPEN_REGISTRATION", "true"},
                                     {"PORTICO_HTTP_THREADS", "4"},
-                                    {"PORTICO_LOG_LEVEL", "warn"}}));
+                                    {"PORTICO_LOG_LEVEL", "warn"},
+                                    {"PORTICO_OUTBOX_LEASE_MS", "5000"},
+                                    {"PORTICO_DRAIN_TIMEOUT_MS", "0"}}));
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->listen_host, "::1");
   EXPECT_EQ(config->listen_port, 9090);
@@ -58,6 +60,8 @@ TEST(LoadConfigTest, ReadsEveryVariable) {
   EXPECT_EQ(config->mail_from, "Acme <no-reply@acme.example>");
   EXPECT_EQ(config->http_threads, 4);
   EXPECT_EQ(config->log_level, LogLevel::kWarn);
+  EXPECT_EQ(config->outbox_lease, std::chrono::milliseconds(5000));
+  EXPECT_EQ(config->drain_timeout, std::chrono::milliseconds(0));
   EXPECT_FALSE(config->uses_sqlite());
 }
 
@@ -98,7 +102,11 @@ INSTANTIATE_TEST_SUITE_P(
                       BadValue{"PORTICO_HTTP_THREADS", "-1"},
                       BadValue{"PORTICO_HTTP_THREADS", "four"},
                       BadValue{"PORTICO_MAX_BODY_BYTES", "10"},
-                      BadValue{"PORTICO_LOG_LEVEL", "loud"}),
+                      BadValue{"PORTICO_LOG_LEVEL", "loud"},
+                      BadValue{"PORTICO_DRAIN_TIMEOUT_MS", "soon"},
+                      BadValue{"PORTICO_OUTBOX_POLL_MS", "5"},
+                      BadValue{"PORTICO_OUTBOX_LEASE_MS", "999"},
+                      BadValue{"PORTICO_OUTBOX_BACKOFF_MS", "3600001"}),
     [](const auto& info) { return std::to_string(info.index) + "_" + info.param.variable; });
 
 TEST(LoadConfigTest, PostgresNeedsBothSecrets) {
