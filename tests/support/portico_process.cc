@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -110,10 +111,18 @@ CommandResult RunPortico(const std::vector<std::string>& args, const EnvVars& en
   }
   result.out = ReadFile(out_path);
   result.err = ReadFile(err_path);
+  std::error_code ignored;
+  std::filesystem::remove_all(std::filesystem::path(out_path).parent_path(), ignored);
   return result;
 }
 
-PorticoServer::~PorticoServer() { Kill(); }
+PorticoServer::~PorticoServer() {
+  Kill();
+  if (!log_path_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(std::filesystem::path(log_path_).parent_path(), ignored);
+  }
+}
 
 bool PorticoServer::Start(const EnvVars& env_in, std::string* error,
                           std::chrono::milliseconds timeout) {
