@@ -20,6 +20,18 @@ enum class CredentialKind {
 const char* CredentialKindName(CredentialKind kind);  // "integration_key", …
 std::optional<CredentialKind> ParseCredentialKind(std::string_view name);
 
+// The scope vocabulary of tenant credentials: one list, used when minting,
+// validating requested scopes and checking a caller's rights.
+inline constexpr char kScopeScimRead[] = "scim:read";
+inline constexpr char kScopeScimWrite[] = "scim:write";
+inline constexpr char kScopeDcrRegister[] = "dcr:register";
+inline constexpr char kScopeTenantAdmin[] = "tenant:admin";
+inline constexpr char kScopeSignupPublic[] = "signup:public";
+const std::vector<std::string>& KnownCredentialScopes();
+// What a credential of `kind` carries when no scopes are asked for. A
+// tenant's first integration key gets kScopeTenantAdmin on top.
+std::vector<std::string> DefaultScopes(CredentialKind kind);
+
 // A stored credential. The secret itself is never stored: only
 // HMAC-SHA256(KEY_HASH_SECRET, secret), hex-encoded, in `key_hash`.
 struct Credential {

@@ -23,4 +23,23 @@ std::optional<CredentialKind> ParseCredentialKind(std::string_view name) {
   return std::nullopt;
 }
 
+const std::vector<std::string>& KnownCredentialScopes() {
+  static const std::vector<std::string> kScopes = {kScopeScimRead, kScopeScimWrite,
+                                                   kScopeDcrRegister, kScopeTenantAdmin,
+                                                   kScopeSignupPublic};
+  return kScopes;
+}
+
+std::vector<std::string> DefaultScopes(CredentialKind kind) {
+  switch (kind) {
+    case CredentialKind::kIntegrationKey:
+      return {kScopeScimRead, kScopeScimWrite, kScopeDcrRegister};
+    case CredentialKind::kBootstrapToken:
+      return {kScopeDcrRegister};
+    case CredentialKind::kPublicLoginToken:
+      return {kScopeSignupPublic};
+  }
+  return {};
+}
+
 }  // namespace portico

@@ -206,13 +206,15 @@ StatusOr<CreatedTenant> TenantService::CreateIn(Stores& stores, const NewTenant&
     return s;
   }
 
+  std::vector<std::string> admin_scopes = DefaultScopes(CredentialKind::kIntegrationKey);
+  admin_scopes.push_back(kScopeTenantAdmin);
   created.integration_key =
-      issuer_.Mint(tenant.id, CredentialKind::kIntegrationKey, "default",
-                   {"scim:read", "scim:write", "dcr:register", "tenant:admin"});
-  created.bootstrap_token =
-      issuer_.Mint(tenant.id, CredentialKind::kBootstrapToken, "bootstrap", {"dcr:register"});
+      issuer_.Mint(tenant.id, CredentialKind::kIntegrationKey, "default", std::move(admin_scopes));
+  created.bootstrap_token = issuer_.Mint(tenant.id, CredentialKind::kBootstrapToken, "bootstrap",
+                                         DefaultScopes(CredentialKind::kBootstrapToken));
   created.public_login_token =
-      issuer_.Mint(tenant.id, CredentialKind::kPublicLoginToken, "public-login", {"signup:public"});
+      issuer_.Mint(tenant.id, CredentialKind::kPublicLoginToken, "public-login",
+                   DefaultScopes(CredentialKind::kPublicLoginToken));
   for (const IssuedCredential* issued :
        {&created.integration_key, &created.bootstrap_token, &created.public_login_token}) {
     PORTICO_RETURN_IF_ERROR(stores.credentials().Insert(issued->record));

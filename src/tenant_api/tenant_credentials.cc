@@ -3,24 +3,6 @@
 #include <algorithm>
 
 namespace portico::tenant_api {
-namespace {
-
-std::vector<std::string> DefaultScopes(CredentialKind kind) {
-  switch (kind) {
-    case CredentialKind::kIntegrationKey: return {"scim:read", "scim:write", "dcr:register"};
-    case CredentialKind::kBootstrapToken: return {"dcr:register"};
-    case CredentialKind::kPublicLoginToken: return {"signup:public"};
-  }
-  return {};
-}
-
-}  // namespace
-
-const std::vector<std::string>& KnownScopes() {
-  static const std::vector<std::string> kScopes = {"scim:read", "scim:write", "dcr:register",
-                                                   "tenant:admin", "signup:public"};
-  return kScopes;
-}
 
 StatusOr<Caller> TenantCredentials::Authenticate(
     std::string_view token, std::optional<std::string_view> required_scope) const {
@@ -61,7 +43,8 @@ StatusOr<IssuedCredential> TenantCredentials::Create(const Tenant& tenant,
   std::vector<std::string> scopes =
       request.scopes.empty() ? DefaultScopes(request.kind) : request.scopes;
   for (const std::string& scope : scopes) {
-    if (std::find(KnownScopes().begin(), KnownScopes().end(), scope) == KnownScopes().end()) {
+    const std::vector<std::string>& known = KnownCredentialScopes();
+    if (std::find(known.begin(), known.end(), scope) == known.end()) {
       return InvalidArgument("unknown scope \"" + scope + "\"").WithTag("invalid_scope");
     }
   }

@@ -13,9 +13,7 @@
 
 namespace portico::tenant_api {
 
-// Scopes a tenant credential may carry.
-const std::vector<std::string>& KnownScopes();
-inline constexpr char kAdminScope[] = "tenant:admin";
+inline constexpr const char* kAdminScope = kScopeTenantAdmin;
 
 struct Caller {
   Tenant tenant;

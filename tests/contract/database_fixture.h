@@ -12,6 +12,7 @@
 #include "portico/clock.h"
 #include "portico/database.h"
 #include "portico/random.h"
+#include "net_util.h"
 #include "support/test_database.h"
 
 namespace portico::testing {
@@ -86,6 +87,22 @@ class DatabaseFixture : public ::testing::TestWithParam<Backend> {
     });
     if (!status.ok()) return status;
     return std::move(*result);
+  }
+
+  // A database of this backend that cannot be reached: a folder that does
+  // not exist, or a port nothing listens on (with a password that must
+  // never surface in an error).
+  db::DatabaseUrl UnreachableUrl() const {
+    db::DatabaseUrl url;
+    if (GetParam() == Backend::kSqlite) {
+      url.dialect = db::Dialect::kSqlite;
+      url.sqlite_path = test_db_->dir() + "/no/such/dir/portico.db";
+    } else {
+      url.dialect = db::Dialect::kPostgres;
+      url.postgres_conninfo =
+          "postgresql://postgres:s3cret@127.0.0.1:" + std::to_string(UnusedPort()) + "/postgres";
+    }
+    return url;
   }
 
   std::unique_ptr<TestDatabase> test_db_;

@@ -147,15 +147,7 @@ TEST_P(DatabaseContract, ManyThreadsShareThePool) {
 TEST_P(DatabaseContract, PingSucceedsOnAReachableDatabase) { EXPECT_TRUE(db_->Ping().ok()); }
 
 TEST_P(DatabaseContract, OpenReportsUnavailableWithoutLeakingThePassword) {
-  db::DatabaseUrl url;
-  if (GetParam() == Backend::kSqlite) {
-    url.dialect = db::Dialect::kSqlite;
-    url.sqlite_path = test_db_->dir() + "/no/such/dir/portico.db";
-  } else {
-    url.dialect = db::Dialect::kPostgres;
-    url.postgres_conninfo =
-        "postgresql://postgres:s3cret@127.0.0.1:" + std::to_string(UnusedPort()) + "/postgres";
-  }
+  const db::DatabaseUrl url = UnreachableUrl();
   StatusOr<std::unique_ptr<Database>> opened = db::OpenDatabase(url, {.pool_size = 2});
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.status().code(), StatusCode::kUnavailable) << opened.status().ToString();

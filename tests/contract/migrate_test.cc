@@ -99,15 +99,7 @@ TEST_P(MigrateContract, ConcurrentRunsOnAFreshDatabaseApplyEachMigrationOnce) {
 }
 
 TEST_P(MigrateContract, ReportsUnavailableWhenTheDatabaseCannotBeReached) {
-  db::DatabaseUrl url;
-  if (GetParam() == Backend::kSqlite) {
-    url.dialect = db::Dialect::kSqlite;
-    url.sqlite_path = test_db_->dir() + "/no/such/dir/portico.db";
-  } else {
-    url.dialect = db::Dialect::kPostgres;
-    url.postgres_conninfo =
-        "postgresql://postgres:s3cret@127.0.0.1:" + std::to_string(UnusedPort()) + "/postgres";
-  }
+  const db::DatabaseUrl url = UnreachableUrl();
   StatusOr<int> migrated = db::Migrate(url);
   EXPECT_EQ(migrated.status().code(), StatusCode::kUnavailable) << migrated.status().ToString();
   EXPECT_EQ(migrated.status().ToString().find("s3cret"), std::string::npos);
