@@ -7,6 +7,9 @@ find_package(PostgreSQL REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(RapidJSON CONFIG REQUIRED)
 pkg_check_modules(PISTACHE REQUIRED IMPORTED_TARGET libpistache)
+# Passwords: argon2id (libargon2) for new hashes, bcrypt (libxcrypt) for imported ones.
+pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET libargon2)
+pkg_check_modules(XCRYPT REQUIRED IMPORTED_TARGET libxcrypt)
 
 # RapidJSON is header-only and ships no target.
 add_library(portico_rapidjson INTERFACE)
