@@ -220,7 +220,8 @@ SociStores::SociStores(SessionContext& ctx)
       tenants_(ctx, savepoint_),
       credentials_(ctx, savepoint_),
       otps_(ctx, savepoint_),
-      outbox_(ctx) {}
+      outbox_(ctx),
+      directory_(ctx) {}
 
 void SociStores::Begin() { ExecPrepared(ctx_, begin_, BeginTransactionSql(ctx_.dialect)); }
 void SociStores::Commit() { ExecPrepared(ctx_, commit_, kCommitSql); }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "db/session.h"
+#include "db/soci_directory_store.h"
 #include "portico/database.h"
 
 namespace portico::db {
@@ -189,6 +190,7 @@ class SociStores : public Stores {
   CredentialStore& credentials() override { return credentials_; }
   OtpStore& otps() override { return otps_; }
   OutboxStore& outbox() override { return outbox_; }
+  scim::DirectoryStore& directory() override { return directory_; }
 
   // Throw soci::soci_error; the pool guards them.
   void Begin();
@@ -203,6 +205,7 @@ class SociStores : public Stores {
   SociCredentialStore credentials_;
   SociOtpStore otps_;
   SociOutboxStore outbox_;
+  SociDirectoryStore directory_;
   std::optional<soci::statement> begin_;
   std::optional<soci::statement> commit_;
   std::optional<soci::statement> rollback_;

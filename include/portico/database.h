@@ -9,6 +9,10 @@
 #include "portico/status.h"
 #include "portico/tenant.h"
 
+namespace portico::scim {
+class DirectoryStore;  // scim/directory_store.h
+}  // namespace portico::scim
+
 namespace portico {
 
 // Every store, bound to one leased database session. Inside
@@ -21,6 +25,8 @@ class Stores {
   virtual CredentialStore& credentials() = 0;
   virtual OtpStore& otps() = 0;
   virtual OutboxStore& outbox() = 0;
+  // SCIM users, groups and memberships (scim/directory_store.h).
+  virtual scim::DirectoryStore& directory() = 0;
 };
 
 // The database: a pool of sessions. Thread-safe. Store failures come back as

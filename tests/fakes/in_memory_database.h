@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "portico/database.h"
+#include "tests/fakes/in_memory_directory_store.h"
 
 namespace portico::testing {
 
@@ -32,7 +33,8 @@ namespace portico::testing {
 // Failure injection: SetUnavailable(true) makes every call (Run, Transact,
 // Ping and every store method) return Unavailable; FailOperation("outbox.Enqueue")
 // makes just that store method return Unavailable, to fail a transaction
-// half-way.
+// half-way. Directory methods are named "directory.InsertUser" and so on; the
+// directory is an InMemoryDirectoryStore over State::directory.
 class InMemoryDatabase : public Database {
  public:
   // Everything the database holds; public so tests can inspect it.
@@ -42,6 +44,7 @@ class InMemoryDatabase : public Database {
     std::vector<OtpRecord> otps;
     std::map<int64_t, OutboxMessage> outbox;  // by id (= age order)
     int64_t next_outbox_id = 1;
+    InMemoryDirectoryState directory;  // SCIM users, groups, memberships
   };
 
   Status Run(const Work& work) override {
@@ -355,17 +358,30 @@ class InMemoryDatabase : public Database {
   class StoresImpl : public Stores {
    public:
     StoresImpl(InMemoryDatabase& db, bool tx)
-        : tenants_(db, tx), credentials_(db, tx), otps_(db, tx), outbox_(db, tx) {}
+        : tenants_(db, tx),
+          credentials_(db, tx),
+          otps_(db, tx),
+          outbox_(db, tx),
+          directory_(db.state_.directory, [&db, tx](const char* name) {
+            // As Call: the lock per call outside a transaction, counting, failure injection.
+            DirectoryCall call;
+            if (!tx) call.lock = std::unique_lock(db.mu_);
+            ++db.calls_[name];
+            if (db.unavailable_ || db.failing_operation_ == name) call.status = Down();
+            return call;
+          }) {}
     TenantStore& tenants() override { return tenants_; }
     CredentialStore& credentials() override { return credentials_; }
     OtpStore& otps() override { return otps_; }
     OutboxStore& outbox() override { return outbox_; }
+    scim::DirectoryStore& directory() override { return directory_; }
 
    private:
     Tenants tenants_;
     Credentials credentials_;
     Otps otps_;
     Outbox outbox_;
+    InMemoryDirectoryStore directory_;
   };
 
   mutable std::mutex mu_;
