@@ -7,9 +7,11 @@
 
 #include "db/open_database.h"
 #include "portico/clock.h"
+#include "portico/crypto.h"
 #include "portico/log.h"
 #include "portico/parse_json.h"
 #include "portico/random.h"
+#include "scim/http/scim_routes.h"
 #include "src/core/mail/mail_outbox.h"
 #include "src/core/mail/mail_transports.h"
 #include "src/ops/ops_routes.h"
@@ -63,6 +65,21 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
   app->tenant_credentials_ =
       std::make_unique<tenant_api::TenantCredentials>(*app->database_, *app->issuer_, clock);
 
+  app->password_hasher_ = std::make_unique<Argon2PasswordHasher>(random);
+  app->hashing_pool_ = std::make_unique<HashingPool>(
+      *app->password_hasher_,
+      HashingPoolOptions{.threads = static_cast<size_t>(HttpThreads(c)), .queue_capacity = 256});
+  scim::ScimSettings scim_settings;
+  std::string base_url = c.public_base_url;
+  while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
+  scim_settings.base_url = base_url + "/scim/v2";
+  // Cursors are signed with a key of their own, derived so it never equals a key hash.
+  scim_settings.cursor_key = HmacSha256(c.key_hash_secret, "portico scim cursor key");
+  const PasswordHasher& hasher = *app->password_hasher_;
+  app->scim_service_ = std::make_unique<scim::ScimService>(
+      *app->database_, *app->issuer_, clock, random,
+      [&hasher](std::string_view password) { return hasher.Hash(password); }, scim_settings);
+
   OutboxPolicy outbox_policy;
   outbox_policy.poll_interval = c.outbox_poll;
   outbox_policy.backoff_base = c.outbox_backoff_base;
@@ -86,6 +103,10 @@ App::~App() {
 void App::BuildRoutes() {
   ops::AddHealthRoutes(router_, *database_);
   tenant_api::AddTenantApiRoutes(router_, *tenant_credentials_);
+  scim::ScimCapabilities scim_caps;
+  scim_caps.filter_max_results = scim_service_->settings().limits.max_count;
+  scim_caps.default_page_size = scim_service_->settings().limits.default_count;
+  scim::AddScimRoutes(router_, *scim_service_, scim_caps, *hashing_pool_);
   router_.SetFallback("/", ops::RenderOpsError);
   const char* hooks = std::getenv("PORTICO_ENABLE_TEST_HOOKS");
   if (ops::TestHooksCompiledIn() && hooks != nullptr && std::string(hooks) == "1") {

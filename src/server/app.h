@@ -4,11 +4,14 @@
 
 #include "portico/credential_issuer.h"
 #include "portico/database.h"
+#include "portico/hashing_pool.h"
 #include "portico/mail.h"
 #include "portico/otp_verifier.h"
+#include "portico/password_hasher.h"
 #include "portico/outbox_dispatcher.h"
 #include "portico/status.h"
 #include "portico/tenant_service.h"
+#include "scim/scim_service.h"
 #include "src/http/router.h"
 #include "src/http/server.h"
 #include "src/server/config.h"
@@ -44,6 +47,9 @@ class App {
   std::unique_ptr<OtpVerifier> otp_verifier_;
   std::unique_ptr<TenantService> tenant_service_;
   std::unique_ptr<tenant_api::TenantCredentials> tenant_credentials_;
+  std::unique_ptr<PasswordHasher> password_hasher_;
+  std::unique_ptr<HashingPool> hashing_pool_;
+  std::unique_ptr<scim::ScimService> scim_service_;
   std::unique_ptr<MailTransport> mail_;
   std::unique_ptr<OutboxDispatcher> dispatcher_;
   http::Router router_;

@@ -1,0 +1,283 @@
+#include "scim/http/scim_routes.h"
+
+#include <string>
+#include <utility>
+
+#include "scim/schema/discovery.h"
+#include "scim/scim_errors.h"
+#include "src/http/json_body.h"
+
+namespace portico::scim {
+namespace {
+
+constexpr const char* kScimJson = "application/scim+json";
+
+http::Response ScimJson(int status, const Json& body) {
+  return http::Response::Json(status, body, kScimJson);
+}
+
+// RFC 7644 §3.1: requests are application/scim+json; application/json is
+// accepted too (most clients send it).
+StatusOr<Json> ScimBody(const http::Request& req) {
+  if (std::optional<std::string> type = req.Header("content-type")) {
+    std::string media = type->substr(0, type->find(';'));
+    while (!media.empty() && media.back() == ' ') media.pop_back();
+    if (!http::EqualsIgnoreCase(media, "application/scim+json") &&
+        !http::EqualsIgnoreCase(media, "application/json")) {
+      return InvalidArgument("Content-Type must be application/scim+json or application/json")
+          .WithTag("unsupported_media_type");
+    }
+  }
+  return http::ParseJsonBody(req);
+}
+
+StatusOr<ScimCaller> Caller(ScimService& service, const http::Request& req, bool write) {
+  std::optional<std::string> token = req.BearerToken();
+  PORTICO_ASSIGN_OR_RETURN(
+      ScimCaller caller,
+      service.Authenticate(token ? std::optional<std::string_view>(*token) : std::nullopt, write));
+  req.log_tenant = caller.tenant_id;
+  return caller;
+}
+
+StatusOr<Projection> QueryProjection(const http::Request& req, const ResourceType& type) {
+  return ParseProjection(req.Query("attributes"), req.Query("excludedAttributes"), type);
+}
+
+http::Response Written(int status, const ScimService::Written& w, const ResourceType& type,
+                       const ScimService& service, const Json& resource_id) {
+  http::Response response = ScimJson(status, w.resource);
+  response.WithHeader("ETag", VersionTag(w.version));
+  if (status == 201 && resource_id.is_string()) {
+    response.WithHeader("Location", service.settings().base_url + type.endpoint() + "/" +
+                                        resource_id.as_string());
+  }
+  return response;
+}
+
+Json ListResponse(const ListResult& result) {
+  Json out = Json::MakeObject();
+  Json schemas = Json::MakeArray();
+  schemas.Push(kListResponseUrn);
+  out.Set("schemas", std::move(schemas));
+  out.Set("totalResults", result.total_results);
+  out.Set("itemsPerPage", static_cast<int64_t>(result.resources.size()));
+  out.Set("startIndex", result.start_index);
+  if (result.next_cursor) out.Set("nextCursor", *result.next_cursor);
+  out.Set("Resources", Json(result.resources));
+  return out;
+}
+
+ListParams QueryListParams(const http::Request& req) {
+  ListParams p;
+  p.filter = req.Query("filter");
+  p.sort_by = req.Query("sortBy");
+  p.sort_order = req.Query("sortOrder");
+  p.attributes = req.Query("attributes");
+  p.excluded_attributes = req.Query("excludedAttributes");
+  p.start_index = req.Query("startIndex");
+  p.count = req.Query("count");
+  p.cursor = req.Query("cursor");
+  return p;
+}
+
+bool MentionsPassword(const std::string& body) {
+  static constexpr std::string_view kWord = "password";
+  for (size_t i = 0; i + kWord.size() <= body.size(); ++i) {
+    if (http::EqualsIgnoreCase(std::string_view(body).substr(i, kWord.size()), kWord)) return true;
+  }
+  return false;
+}
+
+// A write whose body may carry a password (hashed with argon2id, tens of
+// milliseconds) runs on the hashing pool, never on a reactor thread; a full
+// pool answers 429 with Retry-After.
+http::AsyncHandler OffloadWhenPassword(HashingPool* pool, http::Handler handler) {
+  return [pool, handler](std::shared_ptr<http::Request> req, http::Reply reply) {
+    if (!MentionsPassword(req->body)) {
+      reply(handler(*req));
+      return;
+    }
+    Status queued = pool->Submit([req, reply, handler] { reply(handler(*req)); });
+    if (!queued.ok()) reply(queued);
+  };
+}
+
+void AddResourceRoutes(http::Router& router, ScimService& service, const ResourceType& type,
+                       HashingPool& pool) {
+  const std::string base = "/scim/v2" + type.endpoint();
+  ScimService* svc = &service;
+  const ResourceType* t = &type;
+  HashingPool* hashing = &pool;
+  router.Add({.method = "POST",
+              .pattern = base,
+              .family = "scim",
+              .async_handler = OffloadWhenPassword(hashing, [svc, t](http::Request& req) -> StatusOr<http::Response> {
+                PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, true));
+                PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
+                PORTICO_ASSIGN_OR_RETURN(Projection projection, QueryProjection(req, *t));
+                PORTICO_ASSIGN_OR_RETURN(ScimService::Written w,
+                                         svc->Create(caller, *t, body, projection));
+                const Json* id = w.resource.Find("id");
+                return Written(201, w, *t, *svc, id != nullptr ? *id : Json());
+              }),
+              .errors = RenderScimError,
+              .summary = "Create a " + type.name()});
+  router.Add({.method = "GET",
+              .pattern = base,
+              .family = "scim",
+              .handler = [svc, t](http::Request& req) -> StatusOr<http::Response> {
+                PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, false));
+                PORTICO_ASSIGN_OR_RETURN(ListResult result,
+                                         svc->List(caller, *t, QueryListParams(req)));
+                return ScimJson(200, ListResponse(result));
+              },
+              .errors = RenderScimError,
+              .summary = "List or filter " + type.endpoint().substr(1)});
+  router.Add({.method = "POST",
+              .pattern = base + "/.search",
+              .family = "scim",
+              .handler = [svc, t](http::Request& req) -> StatusOr<http::Response> {
+                PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, false));
+                PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
+                PORTICO_ASSIGN_OR_RETURN(ListParams params, ListParamsFromSearchBody(body));
+                PORTICO_ASSIGN_OR_RETURN(ListResult result, svc->List(caller, *t, params));
+                return ScimJson(200, ListResponse(result));
+              },
+              .errors = RenderScimError,
+              .summary = "Search " + type.endpoint().substr(1) + " (RFC 7644 §3.4.3)"});
+  router.Add({.method = "GET",
+              .pattern = base + "/:id",
+              .family = "scim",
+              .handler = [svc, t](http::Request& req) -> StatusOr<http::Response> {
+                PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, false));
+                PORTICO_ASSIGN_OR_RETURN(Projection projection, QueryProjection(req, *t));
+                PORTICO_ASSIGN_OR_RETURN(ScimService::Written w,
+                                         svc->Get(caller, *t, req.Param("id"), projection));
+                if (std::optional<std::string> none = req.Header("if-none-match");
+                    none && (*none == "*" || ParseVersionTag(*none) == w.version)) {
+                  http::Response not_modified = http::Response::NoContent();
+                  not_modified.status = 304;
+                  not_modified.WithHeader("ETag", VersionTag(w.version));
+                  return not_modified;
+                }
+                return Written(200, w, *t, *svc, Json());
+              },
+              .errors = RenderScimError,
+              .summary = "Get a " + type.name()});
+  router.Add({.method = "PUT",
+              .pattern = base + "/:id",
+              .family = "scim",
+              .async_handler = OffloadWhenPassword(hashing, [svc, t](http::Request& req) -> StatusOr<http::Response> {
+                PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, true));
+                PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
+                PORTICO_ASSIGN_OR_RETURN(Projection projection, QueryProjection(req, *t));
+                PORTICO_ASSIGN_OR_RETURN(
+                    ScimService::Written w,
+                    svc->Replace(caller, *t, req.Param("id"), body,
+                                 Precondition{req.Header("if-match")}, projection));
+                return Written(200, w, *t, *svc, Json());
+              }),
+              .errors = RenderScimError,
+              .summary = "Replace a " + type.name()});
+  router.Add({.method = "PATCH",
+              .pattern = base + "/:id",
+              .family = "scim",
+              .async_handler = OffloadWhenPassword(hashing, [svc, t](http::Request& req) -> StatusOr<http::Response> {
+                PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, true));
+                PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
+                PORTICO_ASSIGN_OR_RETURN(Projection projection, QueryProjection(req, *t));
+                PORTICO_ASSIGN_OR_RETURN(
+                    ScimService::Written w,
+                    svc->Patch(caller, *t, req.Param("id"), body,
+                               Precondition{req.Header("if-match")}, projection));
+                return Written(200, w, *t, *svc, Json());
+              }),
+              .errors = RenderScimError,
+              .summary = "Modify a " + type.name() + " (RFC 7644 §3.5.2)"});
+  router.Add({.method = "DELETE",
+              .pattern = base + "/:id",
+              .family = "scim",
+              .handler = [svc, t](http::Request& req) -> StatusOr<http::Response> {
+                PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, true));
+                PORTICO_RETURN_IF_ERROR(
+                    svc->Delete(caller, *t, req.Param("id"), Precondition{req.Header("if-match")}));
+                return http::Response::NoContent();
+              },
+              .errors = RenderScimError,
+              .summary = "Delete a " + type.name()});
+}
+
+void AddDiscoveryRoutes(http::Router& router, const ScimService& service,
+                        const ScimCapabilities& caps) {
+  const std::string base_url = service.settings().base_url;
+  // Generated once: the definitions never change while the server runs.
+  const Json config = ServiceProviderConfigJson(caps, base_url);
+  Json::Array types;
+  for (const ResourceType* type : AllResourceTypes()) types.push_back(ResourceTypeJson(*type, base_url));
+  Json::Array schemas;
+  for (const SchemaDef* schema : AllSchemas()) schemas.push_back(SchemaJson(*schema, base_url));
+
+  router.Add({.method = "GET",
+              .pattern = "/scim/v2/ServiceProviderConfig",
+              .family = "scim",
+              .handler = [config](http::Request&) -> StatusOr<http::Response> {
+                return ScimJson(200, config);
+              },
+              .errors = RenderScimError,
+              .summary = "SCIM service provider configuration (RFC 7643 §5)"});
+  router.Add({.method = "GET",
+              .pattern = "/scim/v2/ResourceTypes",
+              .family = "scim",
+              .handler = [types](http::Request&) -> StatusOr<http::Response> {
+                return ScimJson(200, ListOf(types));
+              },
+              .errors = RenderScimError,
+              .summary = "SCIM resource types (RFC 7643 §6)"});
+  router.Add({.method = "GET",
+              .pattern = "/scim/v2/ResourceTypes/:id",
+              .family = "scim",
+              .handler = [types](http::Request& req) -> StatusOr<http::Response> {
+                for (const Json& type : types) {
+                  if (NameEquals(type.Find("id")->as_string(), req.Param("id"))) {
+                    return ScimJson(200, type);
+                  }
+                }
+                return NotFound("no resource type '" + req.Param("id") + "'");
+              },
+              .errors = RenderScimError,
+              .summary = "One SCIM resource type"});
+  router.Add({.method = "GET",
+              .pattern = "/scim/v2/Schemas",
+              .family = "scim",
+              .handler = [schemas](http::Request&) -> StatusOr<http::Response> {
+                return ScimJson(200, ListOf(schemas));
+              },
+              .errors = RenderScimError,
+              .summary = "SCIM schemas (RFC 7643 §7)"});
+  router.Add({.method = "GET",
+              .pattern = "/scim/v2/Schemas/:id",
+              .family = "scim",
+              .handler = [schemas](http::Request& req) -> StatusOr<http::Response> {
+                for (const Json& schema : schemas) {
+                  if (NameEquals(schema.Find("id")->as_string(), req.Param("id"))) {
+                    return ScimJson(200, schema);
+                  }
+                }
+                return NotFound("no schema '" + req.Param("id") + "'");
+              },
+              .errors = RenderScimError,
+              .summary = "One SCIM schema"});
+}
+
+}  // namespace
+
+void AddScimRoutes(http::Router& router, ScimService& service, const ScimCapabilities& caps,
+                   HashingPool& pool) {
+  AddDiscoveryRoutes(router, service, caps);
+  AddResourceRoutes(router, service, UserResourceType(), pool);
+  AddResourceRoutes(router, service, GroupResourceType(), pool);
+  router.SetFallback("/scim", RenderScimError);
+}
+
+}  // namespace portico::scim

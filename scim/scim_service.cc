@@ -1,0 +1,302 @@
+#include "scim/scim_service.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "scim/patch/patch.h"
+#include "scim/resource_validator.h"
+#include "scim/scim_errors.h"
+
+namespace portico::scim {
+namespace {
+
+bool IsUser(const ResourceType& type) { return &type == &UserResourceType(); }
+
+std::string Lowercase(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return out;
+}
+
+// RFC 7232 §3.1: "*" or a list of entity tags, any of which may match.
+Status CheckIfMatch(const Precondition& pre, int64_t version) {
+  if (!pre.if_match) return Status::Ok();
+  std::string_view rest = *pre.if_match;
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    std::string_view tag = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+    if (tag == "*") return Status::Ok();
+    if (ParseVersionTag(tag) == version) return Status::Ok();
+  }
+  return FailedPrecondition("the resource has changed since that version (If-Match)");
+}
+
+Status AsUniquenessError(Status status) {
+  if (status.code() == StatusCode::kAlreadyExists) {
+    return AlreadyExists("userName is already taken in this tenant")
+        .WithTag(std::string(kUniqueness));
+  }
+  return status;
+}
+
+}  // namespace
+
+ScimService::ScimService(Database& db, const CredentialIssuer& issuer, Clock& clock,
+                         Random& random, PasswordHashFn hash_password, ScimSettings settings)
+    : db_(db),
+      issuer_(issuer),
+      clock_(clock),
+      random_(random),
+      hash_password_(std::move(hash_password)),
+      settings_(std::move(settings)) {}
+
+StatusOr<ScimCaller> ScimService::Authenticate(std::optional<std::string_view> token,
+                                               bool write) const {
+  if (!token) return Unauthenticated("a Bearer integration key is required");
+  CredentialWithTenant found;
+  PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
+    PORTICO_ASSIGN_OR_RETURN(found, issuer_.VerifyWithTenant(stores.credentials(), *token,
+                                                             CredentialKind::kIntegrationKey));
+    return Status::Ok();
+  }));
+  if (found.tenant.status != "active") return Unauthenticated("invalid or expired credential");
+  const auto& modules = found.tenant.modules;
+  if (!modules.empty() && std::find(modules.begin(), modules.end(), "scim") == modules.end()) {
+    return PermissionDenied("SCIM provisioning is not enabled for this tenant");
+  }
+  const char* scope = write ? kScopeScimWrite : kScopeScimRead;
+  const auto& scopes = found.credential.scopes;
+  if (std::find(scopes.begin(), scopes.end(), scope) == scopes.end()) {
+    return PermissionDenied(std::string("this key lacks the ") + scope + " scope");
+  }
+  return ScimCaller{found.tenant.id};
+}
+
+StatusOr<Json> ScimService::Render(Stores& stores, const ResourceType& type,
+                                   const ResourceRecord& record, const Projection& projection) {
+  Json resource;
+  if (IsUser(type)) {
+    std::optional<std::vector<GroupRef>> groups;
+    if (projection.Wants(type, "groups")) {
+      PORTICO_ASSIGN_OR_RETURN(groups, stores.directory().GroupsOfUser(record.tenant_id, record.id));
+    }
+    resource = RenderUser(record, groups ? &*groups : nullptr, settings_.base_url);
+  } else {
+    std::optional<std::vector<MemberRecord>> members;
+    if (projection.Wants(type, "members")) {
+      members.emplace();
+      PORTICO_RETURN_IF_ERROR(stores.directory().ForEachMember(
+          record.tenant_id, record.id, [&](const MemberRecord& m) {
+            members->push_back(m);
+            return Status::Ok();
+          }));
+    }
+    resource = RenderGroup(record, members ? &*members : nullptr, settings_.base_url);
+  }
+  ApplyProjection(projection, type, resource);
+  return resource;
+}
+
+Status ScimService::Audit(Stores& stores, const ScimCaller& caller, std::string_view event,
+                          const ResourceType& type, std::string_view id, TimePoint now) {
+  Json audit = Json::MakeObject();
+  audit.Set("type", "scim." + Lowercase(type.name()) + "." + std::string(event))
+      .Set("tenantId", caller.tenant_id)
+      .Set("resourceType", type.name())
+      .Set("id", id)
+      .Set("at", FormatRfc3339(now));
+  return stores.outbox().Enqueue("audit", audit.Dump(), now).status();
+}
+
+StatusOr<ScimService::Written> ScimService::Create(const ScimCaller& caller,
+                                                   const ResourceType& type, const Json& body,
+                                                   const Projection& projection) {
+  PORTICO_ASSIGN_OR_RETURN(ValidatedResource valid, ValidateResource(body, type));
+  std::optional<std::string> password_hash;
+  if (valid.password) {
+    PORTICO_ASSIGN_OR_RETURN(password_hash, hash_password_(*valid.password));
+  }
+  const TimePoint now = clock_.Now();
+  ResourceRecord record{.id = NewUuid(random_),
+                        .tenant_id = caller.tenant_id,
+                        .document = std::move(valid.document),
+                        .version = 1,
+                        .created_at = now,
+                        .updated_at = now};
+  Written written{.resource = Json(), .version = record.version};
+  PORTICO_RETURN_IF_ERROR(db_.Transact([&](Stores& stores) -> Status {
+    if (IsUser(type)) {
+      PORTICO_RETURN_IF_ERROR(AsUniquenessError(stores.directory().InsertUser(record, password_hash)));
+    } else {
+      PORTICO_RETURN_IF_ERROR(stores.directory().InsertGroup(record, valid.members));
+    }
+    PORTICO_RETURN_IF_ERROR(Audit(stores, caller, "created", type, record.id, now));
+    PORTICO_ASSIGN_OR_RETURN(written.resource, Render(stores, type, record, projection));
+    return Status::Ok();
+  }));
+  return written;
+}
+
+StatusOr<ScimService::Written> ScimService::Get(const ScimCaller& caller, const ResourceType& type,
+                                                std::string_view id,
+                                                const Projection& projection) {
+  Written written;
+  PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
+    StatusOr<ResourceRecord> record = IsUser(type)
+                                          ? stores.directory().FindUser(caller.tenant_id, id)
+                                          : stores.directory().FindGroup(caller.tenant_id, id);
+    if (!record.ok()) return record.status();
+    written.version = record->version;
+    PORTICO_ASSIGN_OR_RETURN(written.resource, Render(stores, type, *record, projection));
+    return Status::Ok();
+  }));
+  return written;
+}
+
+StatusOr<ScimService::Written> ScimService::Replace(const ScimCaller& caller,
+                                                    const ResourceType& type, std::string_view id,
+                                                    const Json& body, const Precondition& pre,
+                                                    const Projection& projection) {
+  PORTICO_ASSIGN_OR_RETURN(ValidatedResource valid, ValidateResource(body, type));
+  std::optional<std::string> password_hash;
+  if (valid.password) {
+    PORTICO_ASSIGN_OR_RETURN(password_hash, hash_password_(*valid.password));
+  }
+  Written written;
+  // Without If-Match the last writer wins: a concurrent update (Aborted) is retried.
+  for (int attempt = 0;; ++attempt) {
+    const TimePoint now = clock_.Now();
+    Status status = db_.Transact([&](Stores& stores) -> Status {
+      StatusOr<ResourceRecord> existing = IsUser(type)
+                                              ? stores.directory().FindUser(caller.tenant_id, id)
+                                              : stores.directory().FindGroup(caller.tenant_id, id);
+      if (!existing.ok()) return existing.status();
+      PORTICO_RETURN_IF_ERROR(CheckIfMatch(pre, existing->version));
+      ResourceRecord record = *existing;
+      record.document = valid.document;
+      record.version = existing->version + 1;
+      record.updated_at = now;
+      if (IsUser(type)) {
+        PORTICO_RETURN_IF_ERROR(AsUniquenessError(
+            stores.directory().UpdateUser(record, existing->version, password_hash)));
+      } else {
+        MemberChange members{.replace = true, .add = valid.members};
+        PORTICO_RETURN_IF_ERROR(stores.directory().UpdateGroup(record, existing->version, members));
+      }
+      PORTICO_RETURN_IF_ERROR(Audit(stores, caller, "updated", type, record.id, now));
+      written.version = record.version;
+      PORTICO_ASSIGN_OR_RETURN(written.resource, Render(stores, type, record, projection));
+      return Status::Ok();
+    });
+    if (status.code() == StatusCode::kAborted && !pre.if_match && attempt < 3) continue;
+    PORTICO_RETURN_IF_ERROR(status);
+    return written;
+  }
+}
+
+StatusOr<ScimService::Written> ScimService::Patch(const ScimCaller& caller,
+                                                  const ResourceType& type, std::string_view id,
+                                                  const Json& body, const Precondition& pre,
+                                                  const Projection& projection) {
+  PORTICO_ASSIGN_OR_RETURN(PatchRequest request, ParsePatchRequest(body, type));
+  // A patch that sets a password is hashed outside the transaction (argon2id
+  // is slow; the write lock must not wait for it): the first pass learns the
+  // password, the next one stores its hash.
+  std::optional<std::pair<std::string, std::string>> hashed;  // plaintext, hash
+  std::optional<std::string> to_hash;
+  Written written;
+  for (int attempt = 0;; ++attempt) {
+    to_hash.reset();
+    const TimePoint now = clock_.Now();
+    Status status = db_.Transact([&](Stores& stores) -> Status {
+      StatusOr<ResourceRecord> existing = IsUser(type)
+                                              ? stores.directory().FindUser(caller.tenant_id, id)
+                                              : stores.directory().FindGroup(caller.tenant_id, id);
+      if (!existing.ok()) return existing.status();
+      PORTICO_RETURN_IF_ERROR(CheckIfMatch(pre, existing->version));
+      PORTICO_ASSIGN_OR_RETURN(PatchResult result, ApplyPatch(existing->document, request, type));
+      std::optional<std::string> password_hash;
+      if (result.password) {
+        if (!hashed || hashed->first != *result.password) {
+          to_hash = *result.password;
+          return Aborted("password to hash");
+        }
+        password_hash = hashed->second;
+      }
+      ResourceRecord record = *existing;
+      if (result.changed) {
+        record.document = std::move(result.document);
+        record.version = existing->version + 1;
+        record.updated_at = now;
+        if (IsUser(type)) {
+          PORTICO_RETURN_IF_ERROR(AsUniquenessError(
+              stores.directory().UpdateUser(record, existing->version, password_hash)));
+        } else {
+          PORTICO_RETURN_IF_ERROR(
+              stores.directory().UpdateGroup(record, existing->version, result.members));
+        }
+        PORTICO_RETURN_IF_ERROR(Audit(stores, caller, "updated", type, record.id, now));
+      }
+      written.version = record.version;
+      PORTICO_ASSIGN_OR_RETURN(written.resource, Render(stores, type, record, projection));
+      return Status::Ok();
+    });
+    if (to_hash && attempt < 3) {
+      PORTICO_ASSIGN_OR_RETURN(std::string hash, hash_password_(*to_hash));
+      hashed = std::make_pair(*to_hash, std::move(hash));
+      continue;
+    }
+    if (status.code() == StatusCode::kAborted && !pre.if_match && attempt < 3) continue;
+    PORTICO_RETURN_IF_ERROR(status);
+    return written;
+  }
+}
+
+Status ScimService::Delete(const ScimCaller& caller, const ResourceType& type, std::string_view id,
+                           const Precondition& pre) {
+  const TimePoint now = clock_.Now();
+  return db_.Transact([&](Stores& stores) -> Status {
+    StatusOr<ResourceRecord> existing = IsUser(type)
+                                            ? stores.directory().FindUser(caller.tenant_id, id)
+                                            : stores.directory().FindGroup(caller.tenant_id, id);
+    if (!existing.ok()) return existing.status();
+    PORTICO_RETURN_IF_ERROR(CheckIfMatch(pre, existing->version));
+    if (IsUser(type)) {
+      PORTICO_RETURN_IF_ERROR(stores.directory().DeleteUser(caller.tenant_id, id, now));
+    } else {
+      PORTICO_RETURN_IF_ERROR(stores.directory().DeleteGroup(caller.tenant_id, id));
+    }
+    return Audit(stores, caller, "deleted", type, id, now);
+  });
+}
+
+StatusOr<ListResult> ScimService::List(const ScimCaller& caller, const ResourceType& type,
+                                       const ListParams& params) {
+  const TimePoint now = clock_.Now();
+  PORTICO_ASSIGN_OR_RETURN(ListQuery query, BuildListQuery(params, type, settings_.limits,
+                                                           settings_.cursor_key, now));
+  ListResult result;
+  result.start_index = query.cursor_paging ? 1 : query.page.start_index;
+  PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
+    PORTICO_ASSIGN_OR_RETURN(Page page, IsUser(type)
+                                            ? stores.directory().ListUsers(caller.tenant_id,
+                                                                           query.page)
+                                            : stores.directory().ListGroups(caller.tenant_id,
+                                                                            query.page));
+    result.total_results = page.total_results;
+    for (const ResourceRecord& record : page.items) {
+      PORTICO_ASSIGN_OR_RETURN(Json resource, Render(stores, type, record, query.projection));
+      result.resources.push_back(std::move(resource));
+    }
+    if (query.cursor_paging && page.next_position) {
+      result.next_cursor = MakeCursor(*page.next_position, query, settings_.cursor_key,
+                                      now + settings_.cursor_ttl);
+    }
+    return Status::Ok();
+  }));
+  return result;
+}
+
+}  // namespace portico::scim

@@ -1,0 +1,104 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "portico/clock.h"
+#include "portico/credential_issuer.h"
+#include "portico/database.h"
+#include "portico/json.h"
+#include "portico/random.h"
+#include "portico/status.h"
+#include "scim/list_query.h"
+#include "scim/schema/resource_type.h"
+
+namespace portico::scim {
+
+// Who is calling: the tenant an integration key belongs to.
+struct ScimCaller {
+  std::string tenant_id;
+};
+
+// Conditions from If-Match (RFC 7644 §3.14): the version the client last
+// saw ("*" or absent: any).
+struct Precondition {
+  std::optional<std::string> if_match;
+};
+
+// A list page ready to render.
+struct ListResult {
+  int64_t total_results = 0;
+  int64_t start_index = 1;
+  Json::Array resources;
+  std::optional<std::string> next_cursor;  // RFC 9865, when cursor paging and more follow
+};
+
+struct ScimSettings {
+  std::string base_url;    // PUBLIC_BASE_URL + "/scim/v2"
+  std::string cursor_key;  // signs RFC 9865 cursors (derived from KEY_HASH_SECRET)
+  ListLimits limits;
+  std::chrono::seconds cursor_ttl{3600};
+};
+
+// Hashes a SCIM-provided password with the account password hasher (slow:
+// the HTTP layer calls the service off the reactor threads when a body
+// carries a password).
+using PasswordHashFn = std::function<StatusOr<std::string>(std::string_view password)>;
+
+// The SCIM service provider's operations on Users and Groups (RFC 7644 §3),
+// one tenant at a time. Every change and its audit event are written in one
+// transaction. Responses are SCIM JSON (already projected). Errors carry
+// scimType tags (scim_errors.h); NotFound for unknown ids; FailedPrecondition
+// when If-Match does not match (412). Thread-safe.
+class ScimService {
+ public:
+  ScimService(Database& db, const CredentialIssuer& issuer, Clock& clock, Random& random,
+              PasswordHashFn hash_password, ScimSettings settings);
+
+  // The caller behind an integration key: Unauthenticated for a missing,
+  // bad, revoked or expired key or a suspended tenant; PermissionDenied when
+  // the key lacks scim:read (or scim:write when `write`) or the tenant has
+  // the SCIM module disabled.
+  StatusOr<ScimCaller> Authenticate(std::optional<std::string_view> token, bool write) const;
+
+  // Users and Groups share the shape: `type` is UserResourceType() or
+  // GroupResourceType(). `attributes` / `excluded` project the response.
+  struct Written {
+    Json resource;
+    int64_t version = 0;
+  };
+  StatusOr<Written> Create(const ScimCaller& caller, const ResourceType& type, const Json& body,
+                           const Projection& projection);
+  StatusOr<Written> Get(const ScimCaller& caller, const ResourceType& type, std::string_view id,
+                        const Projection& projection);
+  StatusOr<Written> Replace(const ScimCaller& caller, const ResourceType& type,
+                            std::string_view id, const Json& body, const Precondition& pre,
+                            const Projection& projection);
+  // RFC 7644 §3.5.2: all operations or none; 200 with the resource.
+  StatusOr<Written> Patch(const ScimCaller& caller, const ResourceType& type, std::string_view id,
+                          const Json& body, const Precondition& pre, const Projection& projection);
+  Status Delete(const ScimCaller& caller, const ResourceType& type, std::string_view id,
+                const Precondition& pre);
+  StatusOr<ListResult> List(const ScimCaller& caller, const ResourceType& type,
+                            const ListParams& params);
+
+  const ScimSettings& settings() const { return settings_; }
+
+ private:
+  StatusOr<Json> Render(Stores& stores, const ResourceType& type, const ResourceRecord& record,
+                        const Projection& projection);
+  Status Audit(Stores& stores, const ScimCaller& caller, std::string_view event,
+               const ResourceType& type, std::string_view id, TimePoint now);
+
+  Database& db_;
+  const CredentialIssuer& issuer_;
+  Clock& clock_;
+  Random& random_;
+  PasswordHashFn hash_password_;
+  ScimSettings settings_;
+};
+
+}  // namespace portico::scim

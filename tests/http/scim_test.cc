@@ -1,0 +1,320 @@
+// SCIM 2.0 over the real `portico serve`, on SQLite and PostgreSQL: discovery,
+// authentication, Users and Groups CRUD, filters, projection, ETags, tenancy.
+#include <gtest/gtest.h>
+
+#include <future>
+#include <set>
+#include <thread>
+
+#include "http/e2e_env.h"
+#include "portico/parse_json.h"
+#include "support/http_client.h"
+
+namespace portico::testing {
+namespace {
+
+constexpr char kScimJson[] = "Content-Type: application/scim+json";
+
+class ScimTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    db_ = std::make_unique<TestDatabase>(GetParam());
+    std::string error;
+    ASSERT_TRUE(server_.Start(BaseEnv(*db_), &error)) << error;
+    key_ = CreateTenantKey("acme");
+    auth_ = "Authorization: Bearer " + key_;
+  }
+  std::string Url(const std::string& path) const { return server_.base_url() + "/scim/v2" + path; }
+  std::string CreateTenantKey(const std::string& slug) {
+    CommandResult r = RunPortico({"tenant", "create", "--slug", slug, "--name", "T"}, BaseEnv(*db_));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto json = ParseJson(r.out);
+    return json.ok() ? json->Find("integrationKey")->as_string() : "";
+  }
+  HttpResult Send(const std::string& method, const std::string& path, const std::string& body = "",
+                  std::vector<std::string> extra = {}, const std::string& auth = "") {
+    std::vector<std::string> headers = {auth.empty() ? auth_ : auth, kScimJson};
+    for (auto& h : extra) headers.push_back(h);
+    return Fetch({.method = method, .url = Url(path), .headers = headers, .body = body});
+  }
+  static Json Body(const HttpResult& r) {
+    auto json = ParseJson(r.body);
+    EXPECT_TRUE(json.ok()) << r.body;
+    return json.ok() ? *json : Json();
+  }
+  std::string CreateUser(const std::string& user_name, const std::string& extra = "") {
+    HttpResult r = Send("POST", "/Users",
+                        R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":")" +
+                            user_name + "\"" + extra + "}");
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.status == 201 ? Body(r).Find("id")->as_string() : "";
+  }
+
+  std::unique_ptr<TestDatabase> db_;
+  PorticoServer server_;
+  std::string key_, auth_;
+};
+
+TEST_P(ScimTest, DiscoveryNeedsNoAuthentication) {
+  for (const char* path : {"/ServiceProviderConfig", "/ResourceTypes", "/Schemas",
+                           "/ResourceTypes/User",
+                           "/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group"}) {
+    HttpResult r = Get(Url(path));
+    EXPECT_EQ(r.status, 200) << path << r.body;
+    EXPECT_EQ(r.Header("content-type"), "application/scim+json") << path;
+  }
+  EXPECT_EQ(Body(Get(Url("/Schemas"))).Find("totalResults")->as_int(), 3);
+}
+
+TEST_P(ScimTest, MissingOrBadTokenIs401ScimErrorWithBearerChallenge) {
+  for (const std::string& auth : {std::string("X-None: 1"), std::string("Authorization: Bearer nope")}) {
+    HttpResult r = Fetch({.url = Url("/Users"), .headers = {auth}});
+    EXPECT_EQ(r.status, 401);
+    EXPECT_NE(r.Header("www-authenticate").find("Bearer"), std::string::npos);
+    Json body = Body(r);
+    EXPECT_EQ(body.Find("schemas")->as_array()[0].as_string(),
+              "urn:ietf:params:scim:api:messages:2.0:Error");
+    EXPECT_EQ(body.Find("status")->as_string(), "401");
+  }
+}
+
+TEST_P(ScimTest, CreateGetReplaceDeleteUser) {
+  HttpResult created = Send("POST", "/Users",
+                            R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
+                                "userName":"bjensen","name":{"givenName":"Barbara"},
+                                "password":"t1meMa$heen"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  Json user = Body(created);
+  const std::string id = user.Find("id")->as_string();
+  EXPECT_EQ(created.Header("location"), "http://localhost:8080/scim/v2/Users/" + id);
+  EXPECT_EQ(created.Header("etag"), "W/\"1\"");
+  EXPECT_EQ(user.Find("password"), nullptr);  // writeOnly, returned never
+
+  HttpResult got = Send("GET", "/Users/" + id);
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(Body(got).Find("userName")->as_string(), "bjensen");
+  EXPECT_EQ(Send("GET", "/Users/" + id, "", {"If-None-Match: W/\"1\""}).status, 304);
+
+  HttpResult replaced = Send("PUT", "/Users/" + id, R"({"userName":"bjensen","title":"CEO"})",
+                             {"If-Match: W/\"1\""});
+  ASSERT_EQ(replaced.status, 200) << replaced.body;
+  EXPECT_EQ(replaced.Header("etag"), "W/\"2\"");
+  EXPECT_EQ(Body(replaced).Find("name"), nullptr);  // PUT replaces: omitted means removed
+  HttpResult stale = Send("PUT", "/Users/" + id, R"({"userName":"x"})", {"If-Match: W/\"1\""});
+  EXPECT_EQ(stale.status, 412) << stale.body;
+
+  EXPECT_EQ(Send("DELETE", "/Users/" + id).status, 204);
+  HttpResult gone = Send("GET", "/Users/" + id);
+  EXPECT_EQ(gone.status, 404);
+  EXPECT_EQ(Body(gone).Find("status")->as_string(), "404");
+  // The same userName can be created again after a delete.
+  CreateUser("bjensen");
+}
+
+TEST_P(ScimTest, UserNameIsUniqueCaseInsensitivelyWithUniquenessError) {
+  CreateUser("Zoë@Example.com");
+  HttpResult dup = Send("POST", "/Users", R"({"userName":"ZOË@example.COM"})");
+  EXPECT_EQ(dup.status, 409) << dup.body;
+  EXPECT_EQ(Body(dup).Find("scimType")->as_string(), "uniqueness");
+}
+
+TEST_P(ScimTest, ConcurrentIdenticalPostsGiveOneCreatedAndTheRestConflicts) {
+  std::vector<std::future<long>> results;
+  for (int i = 0; i < 50; ++i) {
+    results.push_back(std::async(std::launch::async, [&] {
+      return Send("POST", "/Users", R"({"userName":"race@example.com"})").status;
+    }));
+  }
+  int created = 0, conflicts = 0;
+  for (auto& f : results) {
+    long status = f.get();
+    if (status == 201) ++created;
+    else if (status == 409) ++conflicts;
+    else ADD_FAILURE() << "unexpected status " << status;
+  }
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(conflicts, 49);
+}
+
+TEST_P(ScimTest, FiltersProjectionAndPaging) {
+  CreateUser("alice", R"(,"emails":[{"value":"alice@work.example","type":"work"}],"active":true)");
+  CreateUser("bob", R"(,"emails":[{"value":"bob@home.example","type":"home"}],"active":false)");
+  CreateUser("carol", R"(,"active":true)");
+  auto list = [&](const std::string& query) { return Body(Send("GET", "/Users?" + query)); };
+  EXPECT_EQ(list("filter=userName%20eq%20%22ALICE%22").Find("totalResults")->as_int(), 1);
+  EXPECT_EQ(list("filter=active%20eq%20true").Find("totalResults")->as_int(), 2);
+  EXPECT_EQ(list("filter=emails%5Btype%20eq%20%22work%22%20and%20value%20co%20%22%40work%22%5D")
+                .Find("totalResults")
+                ->as_int(),
+            1);
+  // Entra's Test Connection: a random userName → 200 with an empty list.
+  Json none = list("filter=userName%20eq%20%22" "7f0e0c9a-1b2b-4c3c-9d4d-5e6f7a8b9c0d" "%22");
+  EXPECT_EQ(none.Find("totalResults")->as_int(), 0);
+  EXPECT_TRUE(none.Find("Resources")->as_array().empty());
+  Json page = list("sortBy=userName&sortOrder=descending&startIndex=2&count=1&attributes=userName");
+  EXPECT_EQ(page.Find("totalResults")->as_int(), 3);
+  ASSERT_EQ(page.Find("Resources")->as_array().size(), 1u);
+  EXPECT_EQ(page.Find("Resources")->as_array()[0].Dump().find("emails"), std::string::npos);
+  EXPECT_EQ(page.Find("Resources")->as_array()[0].Find("userName")->as_string(), "bob");
+  Json count_only = list("count=0");
+  EXPECT_EQ(count_only.Find("totalResults")->as_int(), 3);
+  EXPECT_TRUE(count_only.Find("Resources")->as_array().empty());
+  HttpResult bad = Send("GET", "/Users?filter=userName%20eq");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(Body(bad).Find("scimType")->as_string(), "invalidFilter");
+  HttpResult search = Send("POST", "/Users/.search",
+                           R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+                               "filter":"active eq false","attributes":["userName"]})");
+  ASSERT_EQ(search.status, 200) << search.body;
+  EXPECT_EQ(Body(search).Find("totalResults")->as_int(), 1);
+}
+
+TEST_P(ScimTest, CursorPagingWalksEveryUserOnce) {
+  for (int i = 0; i < 5; ++i) CreateUser("user" + std::to_string(i));
+  std::set<std::string> seen;
+  std::string cursor;
+  for (int pages = 0; pages < 10; ++pages) {
+    Json page = Body(Send("GET", "/Users?count=2&cursor=" + cursor));
+    for (const Json& r : page.Find("Resources")->as_array()) seen.insert(r.Find("id")->as_string());
+    const Json* next = page.Find("nextCursor");
+    if (next == nullptr) break;
+    cursor = next->as_string();
+  }
+  EXPECT_EQ(seen.size(), 5u);
+  HttpResult bad = Send("GET", "/Users?count=2&cursor=forged");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(Body(bad).Find("scimType")->as_string(), "invalidCursor");
+}
+
+TEST_P(ScimTest, GroupsWithMembersAndComputedUserGroups) {
+  const std::string alice = CreateUser("alice");
+  const std::string bob = CreateUser("bob");
+  HttpResult created = Send("POST", "/Groups",
+                            R"({"displayName":"Admins","members":[{"value":")" + alice + R"("}]})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string group = Body(created).Find("id")->as_string();
+  EXPECT_EQ(Body(created).Find("members")->as_array().size(), 1u);
+  EXPECT_EQ(Body(Send("GET", "/Users/" + alice)).Find("groups")->as_array()[0].Find("value")->as_string(),
+            group);
+  EXPECT_EQ(Body(Send("GET", "/Groups/" + group + "?excludedAttributes=members")).Find("members"),
+            nullptr);
+  HttpResult unknown = Send("POST", "/Groups",
+                            R"({"displayName":"X","members":[{"value":"no-such-user"}]})");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(Body(unknown).Find("scimType")->as_string(), "invalidValue");
+  HttpResult replaced = Send("PUT", "/Groups/" + group,
+                             R"({"displayName":"Admins","members":[{"value":")" + bob + R"("}]})");
+  ASSERT_EQ(replaced.status, 200) << replaced.body;
+  EXPECT_EQ(Body(replaced).Find("members")->as_array()[0].Find("value")->as_string(), bob);
+  // A deleted user is gone from every group.
+  EXPECT_EQ(Send("DELETE", "/Users/" + bob).status, 204);
+  EXPECT_EQ(Body(Send("GET", "/Groups/" + group)).Find("members"), nullptr);
+}
+
+TEST_P(ScimTest, TenantsCannotSeeOrChangeEachOthersResources) {
+  const std::string alice = CreateUser("alice");
+  const std::string other = "Authorization: Bearer " + CreateTenantKey("other");
+  EXPECT_EQ(Send("GET", "/Users/" + alice, "", {}, other).status, 404);
+  EXPECT_EQ(Send("PUT", "/Users/" + alice, R"({"userName":"mallory"})", {}, other).status, 404);
+  EXPECT_EQ(Send("DELETE", "/Users/" + alice, "", {}, other).status, 404);
+  EXPECT_EQ(Body(Send("GET", "/Users", "", {}, other)).Find("totalResults")->as_int(), 0);
+  EXPECT_EQ(Send("GET", "/Users/" + alice).status, 200);
+  // The other tenant may use the same userName.
+  EXPECT_EQ(Send("POST", "/Users", R"({"userName":"alice"})", {}, other).status, 201);
+}
+
+TEST_P(ScimTest, BadBodiesGetSpecificScimErrors) {
+  HttpResult not_json = Send("POST", "/Users", "{nope");
+  EXPECT_EQ(not_json.status, 400);
+  EXPECT_EQ(Body(not_json).Find("scimType")->as_string(), "invalidSyntax");
+  HttpResult wrong_type = Send("POST", "/Users", R"({"userName":"a","active":"maybe"})");
+  EXPECT_EQ(wrong_type.status, 400);
+  EXPECT_EQ(Body(wrong_type).Find("scimType")->as_string(), "invalidValue");
+  HttpResult form = Fetch({.method = "POST", .url = Url("/Users"),
+                           .headers = {auth_, "Content-Type: text/plain"}, .body = "{}"});
+  EXPECT_EQ(form.status, 415);
+}
+
+constexpr char kPatchOp[] = R"("schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"])";
+
+TEST_P(ScimTest, EntraStylePatchesApply) {
+  const std::string id = CreateUser("entra@example.com", R"(,"active":true)");
+  HttpResult r = Send("PATCH", "/Users/" + id,
+                      std::string("{") + kPatchOp + R"(,"Operations":[
+                        {"op":"Replace","path":"active","value":"False"},
+                        {"op":"Add","path":"emails[type eq \"work\"].value","value":"e@work.example"},
+                        {"op":"replace","value":{"name.givenName":"Eve",
+                          "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager":"m-1"}}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json user = Body(r);
+  EXPECT_FALSE(user.Find("active")->as_bool());
+  EXPECT_EQ(user.Find("emails")->as_array()[0].Find("value")->as_string(), "e@work.example");
+  EXPECT_EQ(user.Find("name")->Find("givenName")->as_string(), "Eve");
+  EXPECT_EQ(user.Find("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")
+                ->Find("manager")->Find("value")->as_string(), "m-1");
+  EXPECT_EQ(r.Header("etag"), "W/\"2\"");
+  // The filter now finds the email the patch created.
+  Json found = Body(Send("GET", "/Users?filter=emails%5Btype%20eq%20%22work%22%5D.value%20eq%20%22E%40WORK.example%22"));
+  EXPECT_EQ(found.Find("totalResults")->as_int(), 1) << found.Dump();
+}
+
+TEST_P(ScimTest, PatchIsAllOrNothing) {
+  const std::string id = CreateUser("atomic", R"(,"title":"Before")");
+  HttpResult r = Send("PATCH", "/Users/" + id,
+                      std::string("{") + kPatchOp + R"(,"Operations":[
+                        {"op":"replace","path":"title","value":"After"},
+                        {"op":"replace","path":"meta.created","value":"2000-01-01T00:00:00Z"}]})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(Body(r).Find("scimType")->as_string(), "mutability");
+  HttpResult after = Send("GET", "/Users/" + id);
+  EXPECT_EQ(Body(after).Find("title")->as_string(), "Before");
+  EXPECT_EQ(after.Header("etag"), "W/\"1\"");
+  HttpResult bad_path = Send("PATCH", "/Users/" + id, std::string("{") + kPatchOp +
+                             R"(,"Operations":[{"op":"remove","path":"emails[type eq"}]})");
+  EXPECT_EQ(bad_path.status, 400);
+  HttpResult no_ops = Send("PATCH", "/Users/" + id, std::string("{") + kPatchOp + R"(,"Operations":[]})");
+  EXPECT_EQ(no_ops.status, 200) << no_ops.body;
+}
+
+TEST_P(ScimTest, OktaStyleGroupPatchesChangeMembership) {
+  const std::string a = CreateUser("okta-a");
+  const std::string b = CreateUser("okta-b");
+  HttpResult created = Send("POST", "/Groups", R"({"displayName":"Okta Group","members":[]})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string g = Body(created).Find("id")->as_string();
+  HttpResult added = Send("PATCH", "/Groups/" + g, std::string("{") + kPatchOp +
+                          R"(,"Operations":[{"op":"add","path":"members","value":[{"value":")" + a +
+                          R"(","display":"A"},{"value":")" + b + R"("}]}]})");
+  ASSERT_EQ(added.status, 200) << added.body;
+  EXPECT_EQ(Body(added).Find("members")->as_array().size(), 2u);
+  HttpResult renamed = Send("PATCH", "/Groups/" + g, std::string("{") + kPatchOp +
+                            R"(,"Operations":[{"op":"replace","value":{"id":")" + g +
+                            R"(","displayName":"Renamed"}}]})");
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_EQ(Body(renamed).Find("displayName")->as_string(), "Renamed");
+  HttpResult removed = Send("PATCH", "/Groups/" + g, std::string("{") + kPatchOp +
+                            R"(,"Operations":[{"op":"remove","path":"members","value":[{"value":")" + a +
+                            R"("}]}]})");
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  ASSERT_EQ(Body(removed).Find("members")->as_array().size(), 1u);
+  EXPECT_EQ(Body(removed).Find("members")->as_array()[0].Find("value")->as_string(), b);
+  HttpResult entra_remove = Send("PATCH", "/Groups/" + g, std::string("{") + kPatchOp +
+                                 R"(,"Operations":[{"op":"Remove","path":"members[value eq \")" + b +
+                                 R"(\"]"}]})");
+  ASSERT_EQ(entra_remove.status, 200) << entra_remove.body;
+  EXPECT_EQ(Body(entra_remove).Find("members"), nullptr);
+}
+
+TEST_P(ScimTest, PasswordPatchIsAcceptedAndNeverReturned) {
+  const std::string id = CreateUser("pw-user");
+  HttpResult r = Send("PATCH", "/Users/" + id, std::string("{") + kPatchOp +
+                      R"(,"Operations":[{"op":"replace","path":"password","value":"n3w-Secret!"}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body.find("n3w-Secret"), std::string::npos);
+  EXPECT_EQ(r.Header("etag"), "W/\"2\"");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ScimTest, ::testing::ValuesIn(AllBackends()), BackendParamName());
+
+}  // namespace
+}  // namespace portico::testing
