@@ -66,9 +66,9 @@ struct Page {
 // Membership changes of one group update, applied in SQL (never by loading
 // the member list): PUT replaces the set, PATCH adds and removes.
 struct MemberChange {
-  bool replace = false;            // the members become exactly `add`
-  std::vector<MemberRef> add;      // existing members are kept (ON CONFLICT DO NOTHING)
-  std::vector<std::string> remove; // ids; absent ones are ignored
+  bool replace = false;             // the members become exactly `add`
+  std::vector<MemberRef> add;       // existing members are kept (ON CONFLICT DO NOTHING)
+  std::vector<std::string> remove;  // ids; absent ones are ignored
   bool remove_all = false;
   bool empty() const { return !replace && add.empty() && remove.empty() && !remove_all; }
 };
@@ -102,7 +102,8 @@ class DirectoryStore {
 
   // InvalidArgument (scimType invalidValue) naming the first member that is
   // not a user or group of the tenant.
-  virtual Status InsertGroup(const ResourceRecord& group, const std::vector<MemberRef>& members) = 0;
+  virtual Status InsertGroup(const ResourceRecord& group,
+                             const std::vector<MemberRef>& members) = 0;
   virtual StatusOr<ResourceRecord> FindGroup(std::string_view tenant_id, std::string_view id) = 0;
   // As UpdateUser, plus the membership change (same errors as InsertGroup).
   virtual Status UpdateGroup(const ResourceRecord& group, int64_t expected_version,

@@ -48,7 +48,8 @@ StatusOr<std::optional<std::string>> StringOrNumber(const Json& value, const cha
 }  // namespace
 
 StatusOr<ListParams> ListParamsFromSearchBody(const Json& body) {
-  if (!body.is_object()) return BadRequest(kInvalidSyntax, "the request body must be a JSON object");
+  if (!body.is_object())
+    return BadRequest(kInvalidSyntax, "the request body must be a JSON object");
   ListParams p;
   for (const auto& [name, value] : body.as_object()) {
     if (NameEquals(name, "schemas")) continue;
@@ -59,10 +60,14 @@ StatusOr<ListParams> ListParamsFromSearchBody(const Json& body) {
       }
       std::optional<std::string> text;
       if (value.is_string()) text = value.as_string();
-      if (NameEquals(name, "filter")) p.filter = text;
-      else if (NameEquals(name, "sortBy")) p.sort_by = text;
-      else if (NameEquals(name, "sortOrder")) p.sort_order = text;
-      else p.cursor = text;
+      if (NameEquals(name, "filter"))
+        p.filter = text;
+      else if (NameEquals(name, "sortBy"))
+        p.sort_by = text;
+      else if (NameEquals(name, "sortOrder"))
+        p.sort_order = text;
+      else
+        p.cursor = text;
     } else if (NameEquals(name, "attributes")) {
       PORTICO_ASSIGN_OR_RETURN(p.attributes, StringOrList(value, "attributes"));
     } else if (NameEquals(name, "excludedAttributes")) {
@@ -132,7 +137,8 @@ StatusOr<ListQuery> BuildListQuery(const ListParams& params, const ResourceType&
   }
   bool descending = false;
   if (params.sort_order) {
-    if (NameEquals(*params.sort_order, "descending")) descending = true;
+    if (NameEquals(*params.sort_order, "descending"))
+      descending = true;
     else if (!NameEquals(*params.sort_order, "ascending")) {
       return BadRequest(kInvalidValue, "sortOrder must be ascending or descending");
     }

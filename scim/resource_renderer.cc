@@ -149,9 +149,13 @@ void ProjectObject(const Projection& p, const SchemaDef* schema, bool whole_sche
       bool whole = false;
       for (const AttributeLookup& inc : p.include) {
         if (!SameAttr(inc, attr)) continue;
-        if (inc.sub == nullptr) whole = true; else subs.push_back(inc.sub);
+        if (inc.sub == nullptr)
+          whole = true;
+        else
+          subs.push_back(inc.sub);
       }
-      if (whole) keep = true;
+      if (whole)
+        keep = true;
       else if (!subs.empty()) {
         KeepSubs(value, subs);
         keep = true;
@@ -159,7 +163,10 @@ void ProjectObject(const Projection& p, const SchemaDef* schema, bool whole_sche
     }
     for (const AttributeLookup& exc : p.exclude) {
       if (!SameAttr(exc, attr) || attr->returned == Returned::kAlways) continue;
-      if (exc.sub == nullptr) keep = false; else DropSub(value, exc.sub);
+      if (exc.sub == nullptr)
+        keep = false;
+      else
+        DropSub(value, exc.sub);
     }
     if (keep) kept.emplace_back(name, std::move(value));
   }
@@ -184,8 +191,8 @@ std::optional<int64_t> ParseVersionTag(std::string_view tag) {
 Json MemberJson(const MemberRecord& member, std::string_view base_url) {
   Json out = Json::MakeObject();
   out.Set("value", member.id);
-  out.Set("$ref", std::string(base_url) + (member.type == "Group" ? "/Groups/" : "/Users/") +
-                      member.id);
+  out.Set("$ref",
+          std::string(base_url) + (member.type == "Group" ? "/Groups/" : "/Users/") + member.id);
   out.Set("type", member.type);
   if (!member.display.empty()) out.Set("display", member.display);
   return out;
@@ -260,8 +267,10 @@ void ApplyProjection(const Projection& projection, const ResourceType& type, Jso
     Json core = Json::MakeObject();
     Json extensions = Json::MakeObject();
     for (auto& [name, value] : resource.as_object()) {
-      if (type.FindExtension(name) != nullptr) extensions.Set(name, std::move(value));
-      else core.Set(name, std::move(value));
+      if (type.FindExtension(name) != nullptr)
+        extensions.Set(name, std::move(value));
+      else
+        core.Set(name, std::move(value));
     }
     // Common attributes first, then the core schema's.
     Json common_part = Json::MakeObject();
@@ -269,8 +278,10 @@ void ApplyProjection(const Projection& projection, const ResourceType& type, Jso
     for (auto& [name, value] : core.as_object()) {
       bool is_common = false;
       for (const AttributeDef& c : CommonAttributes()) is_common = is_common || c.name == name;
-      if (is_common || name == "schemas") common_part.Set(name, std::move(value));
-      else core_part.Set(name, std::move(value));
+      if (is_common || name == "schemas")
+        common_part.Set(name, std::move(value));
+      else
+        core_part.Set(name, std::move(value));
     }
     ProjectObject(projection, nullptr, false, common_part);
     ProjectObject(projection, &type.core(), false, core_part);
@@ -278,7 +289,8 @@ void ApplyProjection(const Projection& projection, const ResourceType& type, Jso
     for (auto& m : core_part.as_object()) top.push_back(std::move(m));
     for (auto& [urn, value] : extensions.as_object()) {
       const SchemaExtension* ext = type.FindExtension(urn);
-      bool whole_included = false, whole_excluded = false, any_included = projection.include.empty();
+      bool whole_included = false, whole_excluded = false,
+           any_included = projection.include.empty();
       for (const AttributeLookup& inc : projection.include) {
         if (inc.schema != ext->schema) continue;
         any_included = true;
@@ -297,7 +309,8 @@ void ApplyProjection(const Projection& projection, const ResourceType& type, Jso
   if (Json* schemas = resource.Find("schemas")) {
     Json kept = Json::MakeArray();
     for (const Json& urn : schemas->as_array()) {
-      if (NameEquals(urn.as_string(), type.core().id) || resource.Find(urn.as_string()) != nullptr) {
+      if (NameEquals(urn.as_string(), type.core().id) ||
+          resource.Find(urn.as_string()) != nullptr) {
         kept.Push(urn);
       }
     }

@@ -23,8 +23,7 @@ bool IsBase64(const std::string& s) {
 }
 
 Status WrongType(const std::string& where, const char* expected) {
-  return BadRequest(kInvalidValue,
-                    "attribute '" + where + "' must be " + expected);
+  return BadRequest(kInvalidValue, "attribute '" + where + "' must be " + expected);
 }
 
 // One value of `def` (an element when def is multi-valued).
@@ -58,11 +57,12 @@ StatusOr<Json> ValidateSingle(const AttributeDef& def, const Json& v, const std:
                             "attribute '" + where + "' has no sub-attribute '" + name + "'");
         }
         if (out.Find(sub->name) != nullptr) {
-          return BadRequest(kInvalidSyntax, "sub-attribute '" + where + "." + sub->name +
-                                                "' is given twice");
+          return BadRequest(kInvalidSyntax,
+                            "sub-attribute '" + where + "." + sub->name + "' is given twice");
         }
         if (sub->mutability == Mutability::kReadOnly) continue;  // RFC 7644 §3.5.1
-        PORTICO_ASSIGN_OR_RETURN(Json value, ValidateSingle(*sub, sub_value, where + "." + sub->name));
+        PORTICO_ASSIGN_OR_RETURN(Json value,
+                                 ValidateSingle(*sub, sub_value, where + "." + sub->name));
         if (value.is_null()) continue;
         out.Set(sub->name, std::move(value));
       }
@@ -153,7 +153,8 @@ Status ExtractMembers(Json& document, ValidatedResource& result) {
 }  // namespace
 
 StatusOr<ValidatedResource> ValidateResource(const Json& body, const ResourceType& type) {
-  if (!body.is_object()) return BadRequest(kInvalidSyntax, "the request body must be a JSON object");
+  if (!body.is_object())
+    return BadRequest(kInvalidSyntax, "the request body must be a JSON object");
   ValidatedResource result;
   result.document = Json::MakeObject();
   for (const auto& [name, value] : body.as_object()) {
@@ -171,12 +172,13 @@ StatusOr<ValidatedResource> ValidateResource(const Json& body, const ResourceTyp
       for (const auto& [ext_name, ext_value] : value.as_object()) {
         const AttributeDef* def = ext->schema->Find(ext_name);
         if (def == nullptr) {
-          return BadRequest(kInvalidSyntax, "schema '" + ext->schema->id +
-                                                "' has no attribute '" + ext_name + "'");
+          return BadRequest(kInvalidSyntax,
+                            "schema '" + ext->schema->id + "' has no attribute '" + ext_name + "'");
         }
         PORTICO_RETURN_IF_ERROR(Accept(*def, ext_value, def->name, extension, result));
       }
-      if (!extension.as_object().empty()) result.document.Set(ext->schema->id, std::move(extension));
+      if (!extension.as_object().empty())
+        result.document.Set(ext->schema->id, std::move(extension));
       continue;
     }
     std::optional<AttributeLookup> found = type.Find(AttrPath{"", name, ""});
@@ -184,7 +186,8 @@ StatusOr<ValidatedResource> ValidateResource(const Json& body, const ResourceTyp
       return BadRequest(kInvalidSyntax,
                         "resource type " + type.name() + " has no attribute '" + name + "'");
     }
-    PORTICO_RETURN_IF_ERROR(Accept(*found->attr, value, found->attr->name, result.document, result));
+    PORTICO_RETURN_IF_ERROR(
+        Accept(*found->attr, value, found->attr->name, result.document, result));
   }
   if (type.name() == "Group") {
     for (const auto& [name, value] : body.as_object()) {

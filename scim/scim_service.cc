@@ -18,6 +18,12 @@ std::string Lowercase(std::string_view name) {
   return out;
 }
 
+StatusOr<ResourceRecord> Find(Stores& stores, const ResourceType& type, const ScimCaller& caller,
+                              std::string_view id) {
+  return IsUser(type) ? stores.directory().FindUser(caller.tenant_id, id)
+                      : stores.directory().FindGroup(caller.tenant_id, id);
+}
+
 // RFC 7232 §3.1: "*" or a list of entity tags, any of which may match.
 Status CheckIfMatch(const Precondition& pre, int64_t version) {
   if (!pre.if_match) return Status::Ok();
@@ -43,8 +49,8 @@ Status AsUniquenessError(Status status) {
 
 }  // namespace
 
-ScimService::ScimService(Database& db, const CredentialIssuer& issuer, Clock& clock,
-                         Random& random, PasswordHashFn hash_password, ScimSettings settings)
+ScimService::ScimService(Database& db, const CredentialIssuer& issuer, Clock& clock, Random& random,
+                         PasswordHashFn hash_password, ScimSettings settings)
     : db_(db),
       issuer_(issuer),
       clock_(clock),
@@ -80,15 +86,16 @@ StatusOr<Json> ScimService::Render(Stores& stores, const ResourceType& type,
   if (IsUser(type)) {
     std::optional<std::vector<GroupRef>> groups;
     if (projection.Wants(type, "groups")) {
-      PORTICO_ASSIGN_OR_RETURN(groups, stores.directory().GroupsOfUser(record.tenant_id, record.id));
+      PORTICO_ASSIGN_OR_RETURN(groups,
+                               stores.directory().GroupsOfUser(record.tenant_id, record.id));
     }
     resource = RenderUser(record, groups ? &*groups : nullptr, settings_.base_url);
   } else {
     std::optional<std::vector<MemberRecord>> members;
     if (projection.Wants(type, "members")) {
       members.emplace();
-      PORTICO_RETURN_IF_ERROR(stores.directory().ForEachMember(
-          record.tenant_id, record.id, [&](const MemberRecord& m) {
+      PORTICO_RETURN_IF_ERROR(
+          stores.directory().ForEachMember(record.tenant_id, record.id, [&](const MemberRecord& m) {
             members->push_back(m);
             return Status::Ok();
           }));
@@ -128,7 +135,8 @@ StatusOr<ScimService::Written> ScimService::Create(const ScimCaller& caller,
   Written written{.resource = Json(), .version = record.version};
   PORTICO_RETURN_IF_ERROR(db_.Transact([&](Stores& stores) -> Status {
     if (IsUser(type)) {
-      PORTICO_RETURN_IF_ERROR(AsUniquenessError(stores.directory().InsertUser(record, password_hash)));
+      PORTICO_RETURN_IF_ERROR(
+          AsUniquenessError(stores.directory().InsertUser(record, password_hash)));
     } else {
       PORTICO_RETURN_IF_ERROR(stores.directory().InsertGroup(record, valid.members));
     }
@@ -140,13 +148,10 @@ StatusOr<ScimService::Written> ScimService::Create(const ScimCaller& caller,
 }
 
 StatusOr<ScimService::Written> ScimService::Get(const ScimCaller& caller, const ResourceType& type,
-                                                std::string_view id,
-                                                const Projection& projection) {
+                                                std::string_view id, const Projection& projection) {
   Written written;
   PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
-    StatusOr<ResourceRecord> record = IsUser(type)
-                                          ? stores.directory().FindUser(caller.tenant_id, id)
-                                          : stores.directory().FindGroup(caller.tenant_id, id);
+    StatusOr<ResourceRecord> record = Find(stores, type, caller, id);
     if (!record.ok()) return record.status();
     written.version = record->version;
     PORTICO_ASSIGN_OR_RETURN(written.resource, Render(stores, type, *record, projection));
@@ -169,9 +174,7 @@ StatusOr<ScimService::Written> ScimService::Replace(const ScimCaller& caller,
   for (int attempt = 0;; ++attempt) {
     const TimePoint now = clock_.Now();
     Status status = db_.Transact([&](Stores& stores) -> Status {
-      StatusOr<ResourceRecord> existing = IsUser(type)
-                                              ? stores.directory().FindUser(caller.tenant_id, id)
-                                              : stores.directory().FindGroup(caller.tenant_id, id);
+      StatusOr<ResourceRecord> existing = Find(stores, type, caller, id);
       if (!existing.ok()) return existing.status();
       PORTICO_RETURN_IF_ERROR(CheckIfMatch(pre, existing->version));
       ResourceRecord record = *existing;
@@ -211,9 +214,7 @@ StatusOr<ScimService::Written> ScimService::Patch(const ScimCaller& caller,
     to_hash.reset();
     const TimePoint now = clock_.Now();
     Status status = db_.Transact([&](Stores& stores) -> Status {
-      StatusOr<ResourceRecord> existing = IsUser(type)
-                                              ? stores.directory().FindUser(caller.tenant_id, id)
-                                              : stores.directory().FindGroup(caller.tenant_id, id);
+      StatusOr<ResourceRecord> existing = Find(stores, type, caller, id);
       if (!existing.ok()) return existing.status();
       PORTICO_RETURN_IF_ERROR(CheckIfMatch(pre, existing->version));
       PORTICO_ASSIGN_OR_RETURN(PatchResult result, ApplyPatch(existing->document, request, type));
@@ -258,9 +259,7 @@ Status ScimService::Delete(const ScimCaller& caller, const ResourceType& type, s
                            const Precondition& pre) {
   const TimePoint now = clock_.Now();
   return db_.Transact([&](Stores& stores) -> Status {
-    StatusOr<ResourceRecord> existing = IsUser(type)
-                                            ? stores.directory().FindUser(caller.tenant_id, id)
-                                            : stores.directory().FindGroup(caller.tenant_id, id);
+    StatusOr<ResourceRecord> existing = Find(stores, type, caller, id);
     if (!existing.ok()) return existing.status();
     PORTICO_RETURN_IF_ERROR(CheckIfMatch(pre, existing->version));
     if (IsUser(type)) {
@@ -275,24 +274,22 @@ Status ScimService::Delete(const ScimCaller& caller, const ResourceType& type, s
 StatusOr<ListResult> ScimService::List(const ScimCaller& caller, const ResourceType& type,
                                        const ListParams& params) {
   const TimePoint now = clock_.Now();
-  PORTICO_ASSIGN_OR_RETURN(ListQuery query, BuildListQuery(params, type, settings_.limits,
-                                                           settings_.cursor_key, now));
+  PORTICO_ASSIGN_OR_RETURN(
+      ListQuery query, BuildListQuery(params, type, settings_.limits, settings_.cursor_key, now));
   ListResult result;
   result.start_index = query.cursor_paging ? 1 : query.page.start_index;
   PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
-    PORTICO_ASSIGN_OR_RETURN(Page page, IsUser(type)
-                                            ? stores.directory().ListUsers(caller.tenant_id,
-                                                                           query.page)
-                                            : stores.directory().ListGroups(caller.tenant_id,
-                                                                            query.page));
+    PORTICO_ASSIGN_OR_RETURN(
+        Page page, IsUser(type) ? stores.directory().ListUsers(caller.tenant_id, query.page)
+                                : stores.directory().ListGroups(caller.tenant_id, query.page));
     result.total_results = page.total_results;
     for (const ResourceRecord& record : page.items) {
       PORTICO_ASSIGN_OR_RETURN(Json resource, Render(stores, type, record, query.projection));
       result.resources.push_back(std::move(resource));
     }
     if (query.cursor_paging && page.next_position) {
-      result.next_cursor = MakeCursor(*page.next_position, query, settings_.cursor_key,
-                                      now + settings_.cursor_ttl);
+      result.next_cursor =
+          MakeCursor(*page.next_position, query, settings_.cursor_key, now + settings_.cursor_ttl);
     }
     return Status::Ok();
   }));

@@ -74,8 +74,8 @@ class ScimService {
                            const Projection& projection);
   StatusOr<Written> Get(const ScimCaller& caller, const ResourceType& type, std::string_view id,
                         const Projection& projection);
-  StatusOr<Written> Replace(const ScimCaller& caller, const ResourceType& type,
-                            std::string_view id, const Json& body, const Precondition& pre,
+  StatusOr<Written> Replace(const ScimCaller& caller, const ResourceType& type, std::string_view id,
+                            const Json& body, const Precondition& pre,
                             const Projection& projection);
   // RFC 7644 §3.5.2: all operations or none; 200 with the resource.
   StatusOr<Written> Patch(const ScimCaller& caller, const ResourceType& type, std::string_view id,

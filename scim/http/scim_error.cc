@@ -9,9 +9,9 @@ namespace {
 constexpr std::string_view kErrorSchema = "urn:ietf:params:scim:api:messages:2.0:Error";
 
 bool IsScimType(const std::string& tag) {
-  for (std::string_view t : {kInvalidFilter, kTooMany, kUniqueness, kMutability, kInvalidSyntax,
-                             kInvalidPath, kNoTarget, kInvalidValue, kInvalidVers, kSensitive,
-                             kInvalidCursor, kExpiredCursor}) {
+  for (std::string_view t :
+       {kInvalidFilter, kTooMany, kUniqueness, kMutability, kInvalidSyntax, kInvalidPath, kNoTarget,
+        kInvalidValue, kInvalidVers, kSensitive, kInvalidCursor, kExpiredCursor}) {
     if (tag == t) return true;
   }
   return false;

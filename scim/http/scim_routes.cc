@@ -49,8 +49,8 @@ http::Response Written(int status, const ScimService::Written& w, const Resource
   http::Response response = ScimJson(status, w.resource);
   response.WithHeader("ETag", VersionTag(w.version));
   if (status == 201 && resource_id.is_string()) {
-    response.WithHeader("Location", service.settings().base_url + type.endpoint() + "/" +
-                                        resource_id.as_string());
+    response.WithHeader(
+        "Location", service.settings().base_url + type.endpoint() + "/" + resource_id.as_string());
   }
   return response;
 }
@@ -112,15 +112,17 @@ void AddResourceRoutes(http::Router& router, ScimService& service, const Resourc
   router.Add({.method = "POST",
               .pattern = base,
               .family = "scim",
-              .async_handler = OffloadWhenPassword(hashing, [svc, t](http::Request& req) -> StatusOr<http::Response> {
-                PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, true));
-                PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
-                PORTICO_ASSIGN_OR_RETURN(Projection projection, QueryProjection(req, *t));
-                PORTICO_ASSIGN_OR_RETURN(ScimService::Written w,
-                                         svc->Create(caller, *t, body, projection));
-                const Json* id = w.resource.Find("id");
-                return Written(201, w, *t, *svc, id != nullptr ? *id : Json());
-              }),
+              .async_handler = OffloadWhenPassword(
+                  hashing,
+                  [svc, t](http::Request& req) -> StatusOr<http::Response> {
+                    PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, true));
+                    PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
+                    PORTICO_ASSIGN_OR_RETURN(Projection projection, QueryProjection(req, *t));
+                    PORTICO_ASSIGN_OR_RETURN(ScimService::Written w,
+                                             svc->Create(caller, *t, body, projection));
+                    const Json* id = w.resource.Find("id");
+                    return Written(201, w, *t, *svc, id != nullptr ? *id : Json());
+                  }),
               .errors = RenderScimError,
               .summary = "Create a " + type.name()});
   router.Add({.method = "GET",
@@ -168,31 +170,35 @@ void AddResourceRoutes(http::Router& router, ScimService& service, const Resourc
   router.Add({.method = "PUT",
               .pattern = base + "/:id",
               .family = "scim",
-              .async_handler = OffloadWhenPassword(hashing, [svc, t](http::Request& req) -> StatusOr<http::Response> {
-                PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, true));
-                PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
-                PORTICO_ASSIGN_OR_RETURN(Projection projection, QueryProjection(req, *t));
-                PORTICO_ASSIGN_OR_RETURN(
-                    ScimService::Written w,
-                    svc->Replace(caller, *t, req.Param("id"), body,
-                                 Precondition{req.Header("if-match")}, projection));
-                return Written(200, w, *t, *svc, Json());
-              }),
+              .async_handler = OffloadWhenPassword(
+                  hashing,
+                  [svc, t](http::Request& req) -> StatusOr<http::Response> {
+                    PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, true));
+                    PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
+                    PORTICO_ASSIGN_OR_RETURN(Projection projection, QueryProjection(req, *t));
+                    PORTICO_ASSIGN_OR_RETURN(
+                        ScimService::Written w,
+                        svc->Replace(caller, *t, req.Param("id"), body,
+                                     Precondition{req.Header("if-match")}, projection));
+                    return Written(200, w, *t, *svc, Json());
+                  }),
               .errors = RenderScimError,
               .summary = "Replace a " + type.name()});
   router.Add({.method = "PATCH",
               .pattern = base + "/:id",
               .family = "scim",
-              .async_handler = OffloadWhenPassword(hashing, [svc, t](http::Request& req) -> StatusOr<http::Response> {
-                PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, true));
-                PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
-                PORTICO_ASSIGN_OR_RETURN(Projection projection, QueryProjection(req, *t));
-                PORTICO_ASSIGN_OR_RETURN(
-                    ScimService::Written w,
-                    svc->Patch(caller, *t, req.Param("id"), body,
-                               Precondition{req.Header("if-match")}, projection));
-                return Written(200, w, *t, *svc, Json());
-              }),
+              .async_handler = OffloadWhenPassword(
+                  hashing,
+                  [svc, t](http::Request& req) -> StatusOr<http::Response> {
+                    PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, true));
+                    PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
+                    PORTICO_ASSIGN_OR_RETURN(Projection projection, QueryProjection(req, *t));
+                    PORTICO_ASSIGN_OR_RETURN(
+                        ScimService::Written w,
+                        svc->Patch(caller, *t, req.Param("id"), body,
+                                   Precondition{req.Header("if-match")}, projection));
+                    return Written(200, w, *t, *svc, Json());
+                  }),
               .errors = RenderScimError,
               .summary = "Modify a " + type.name() + " (RFC 7644 §3.5.2)"});
   router.Add({.method = "DELETE",
@@ -208,13 +214,23 @@ void AddResourceRoutes(http::Router& router, ScimService& service, const Resourc
               .summary = "Delete a " + type.name()});
 }
 
+// The discovery document whose id is `id` (case-insensitive), or 404.
+StatusOr<http::Response> OneById(const Json::Array& documents, const std::string& id,
+                                 const char* what) {
+  for (const Json& document : documents) {
+    if (NameEquals(document.Find("id")->as_string(), id)) return ScimJson(200, document);
+  }
+  return NotFound(std::string("no ") + what + " '" + id + "'");
+}
+
 void AddDiscoveryRoutes(http::Router& router, const ScimService& service,
                         const ScimCapabilities& caps) {
   const std::string base_url = service.settings().base_url;
   // Generated once: the definitions never change while the server runs.
   const Json config = ServiceProviderConfigJson(caps, base_url);
   Json::Array types;
-  for (const ResourceType* type : AllResourceTypes()) types.push_back(ResourceTypeJson(*type, base_url));
+  for (const ResourceType* type : AllResourceTypes())
+    types.push_back(ResourceTypeJson(*type, base_url));
   Json::Array schemas;
   for (const SchemaDef* schema : AllSchemas()) schemas.push_back(SchemaJson(*schema, base_url));
 
@@ -238,12 +254,7 @@ void AddDiscoveryRoutes(http::Router& router, const ScimService& service,
               .pattern = "/scim/v2/ResourceTypes/:id",
               .family = "scim",
               .handler = [types](http::Request& req) -> StatusOr<http::Response> {
-                for (const Json& type : types) {
-                  if (NameEquals(type.Find("id")->as_string(), req.Param("id"))) {
-                    return ScimJson(200, type);
-                  }
-                }
-                return NotFound("no resource type '" + req.Param("id") + "'");
+                return OneById(types, req.Param("id"), "resource type");
               },
               .errors = RenderScimError,
               .summary = "One SCIM resource type"});
@@ -259,12 +270,7 @@ void AddDiscoveryRoutes(http::Router& router, const ScimService& service,
               .pattern = "/scim/v2/Schemas/:id",
               .family = "scim",
               .handler = [schemas](http::Request& req) -> StatusOr<http::Response> {
-                for (const Json& schema : schemas) {
-                  if (NameEquals(schema.Find("id")->as_string(), req.Param("id"))) {
-                    return ScimJson(200, schema);
-                  }
-                }
-                return NotFound("no schema '" + req.Param("id") + "'");
+                return OneById(schemas, req.Param("id"), "schema");
               },
               .errors = RenderScimError,
               .summary = "One SCIM schema"});

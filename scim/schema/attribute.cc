@@ -4,43 +4,62 @@ namespace portico::scim {
 
 const char* AttrTypeName(AttrType type) {
   switch (type) {
-    case AttrType::kString: return "string";
-    case AttrType::kBoolean: return "boolean";
-    case AttrType::kDecimal: return "decimal";
-    case AttrType::kInteger: return "integer";
-    case AttrType::kDateTime: return "dateTime";
-    case AttrType::kReference: return "reference";
-    case AttrType::kBinary: return "binary";
-    case AttrType::kComplex: return "complex";
+    case AttrType::kString:
+      return "string";
+    case AttrType::kBoolean:
+      return "boolean";
+    case AttrType::kDecimal:
+      return "decimal";
+    case AttrType::kInteger:
+      return "integer";
+    case AttrType::kDateTime:
+      return "dateTime";
+    case AttrType::kReference:
+      return "reference";
+    case AttrType::kBinary:
+      return "binary";
+    case AttrType::kComplex:
+      return "complex";
   }
   return "string";
 }
 
 const char* MutabilityName(Mutability m) {
   switch (m) {
-    case Mutability::kReadOnly: return "readOnly";
-    case Mutability::kReadWrite: return "readWrite";
-    case Mutability::kImmutable: return "immutable";
-    case Mutability::kWriteOnly: return "writeOnly";
+    case Mutability::kReadOnly:
+      return "readOnly";
+    case Mutability::kReadWrite:
+      return "readWrite";
+    case Mutability::kImmutable:
+      return "immutable";
+    case Mutability::kWriteOnly:
+      return "writeOnly";
   }
   return "readWrite";
 }
 
 const char* ReturnedName(Returned r) {
   switch (r) {
-    case Returned::kAlways: return "always";
-    case Returned::kNever: return "never";
-    case Returned::kDefault: return "default";
-    case Returned::kRequest: return "request";
+    case Returned::kAlways:
+      return "always";
+    case Returned::kNever:
+      return "never";
+    case Returned::kDefault:
+      return "default";
+    case Returned::kRequest:
+      return "request";
   }
   return "default";
 }
 
 const char* UniquenessName(Uniqueness u) {
   switch (u) {
-    case Uniqueness::kNone: return "none";
-    case Uniqueness::kServer: return "server";
-    case Uniqueness::kGlobal: return "global";
+    case Uniqueness::kNone:
+      return "none";
+    case Uniqueness::kServer:
+      return "server";
+    case Uniqueness::kGlobal:
+      return "global";
   }
   return "none";
 }

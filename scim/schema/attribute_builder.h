@@ -20,12 +20,30 @@ inline AttributeDef Attr(std::string name, AttrType type, std::string descriptio
 inline AttributeDef Str(std::string name, std::string description) {
   return Attr(std::move(name), AttrType::kString, std::move(description));
 }
-inline AttributeDef Required(AttributeDef a) { a.required = true; return a; }
-inline AttributeDef CaseExact(AttributeDef a) { a.case_exact = true; return a; }
-inline AttributeDef Multi(AttributeDef a) { a.multi_valued = true; return a; }
-inline AttributeDef With(AttributeDef a, Mutability m) { a.mutability = m; return a; }
-inline AttributeDef With(AttributeDef a, Returned r) { a.returned = r; return a; }
-inline AttributeDef With(AttributeDef a, Uniqueness u) { a.uniqueness = u; return a; }
+inline AttributeDef Required(AttributeDef a) {
+  a.required = true;
+  return a;
+}
+inline AttributeDef CaseExact(AttributeDef a) {
+  a.case_exact = true;
+  return a;
+}
+inline AttributeDef Multi(AttributeDef a) {
+  a.multi_valued = true;
+  return a;
+}
+inline AttributeDef With(AttributeDef a, Mutability m) {
+  a.mutability = m;
+  return a;
+}
+inline AttributeDef With(AttributeDef a, Returned r) {
+  a.returned = r;
+  return a;
+}
+inline AttributeDef With(AttributeDef a, Uniqueness u) {
+  a.uniqueness = u;
+  return a;
+}
 inline AttributeDef Canonical(AttributeDef a, std::vector<std::string> values) {
   a.canonical_values = std::move(values);
   return a;

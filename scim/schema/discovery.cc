@@ -100,8 +100,7 @@ Json ServiceProviderConfigJson(const ScimCapabilities& caps, std::string_view ba
   pagination.Set("cursorTimeout", caps.cursor_timeout_seconds);
   out.Set("pagination", std::move(pagination));
   out.Set("authenticationSchemes", AuthenticationSchemes(caps));
-  out.Set("meta", Meta("ServiceProviderConfig",
-                       std::string(base_url) + "/ServiceProviderConfig"));
+  out.Set("meta", Meta("ServiceProviderConfig", std::string(base_url) + "/ServiceProviderConfig"));
   return out;
 }
 

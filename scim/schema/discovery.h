@@ -23,7 +23,7 @@ struct ScimCapabilities {
   bool bulk_supported = false;
   int bulk_max_operations = 0;
   int64_t bulk_max_payload_bytes = 0;
-  int filter_max_results = 1000;    // RFC 7644 §3.4.2.4 count ceiling
+  int filter_max_results = 1000;  // RFC 7644 §3.4.2.4 count ceiling
   int default_page_size = 100;
   int cursor_timeout_seconds = 3600;  // RFC 9865 cursorTimeout
   std::string documentation_uri;

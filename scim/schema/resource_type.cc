@@ -10,13 +10,15 @@ using namespace schema_builder;
 
 const std::vector<AttributeDef>& CommonAttributes() {
   static const std::vector<AttributeDef> common = {
-      With(With(With(CaseExact(Str("id", "A unique identifier for a SCIM resource as defined by "
-                                         "the service provider.")),
+      With(With(With(CaseExact(Str("id",
+                                   "A unique identifier for a SCIM resource as defined by "
+                                   "the service provider.")),
                      Mutability::kReadOnly),
                 Returned::kAlways),
            Uniqueness::kServer),
-      CaseExact(Str("externalId", "A String that is an identifier for the resource as defined "
-                                  "by the provisioning client.")),
+      CaseExact(Str("externalId",
+                    "A String that is an identifier for the resource as defined "
+                    "by the provisioning client.")),
       ReadOnly(Complex(
           "meta", "A complex attribute containing resource metadata.",
           {CaseExact(Str("resourceType", "The name of the resource type of the resource.")),

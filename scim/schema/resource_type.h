@@ -22,10 +22,10 @@ struct SchemaExtension {
 
 // Where a path lands in a resource type's schemas.
 struct AttributeLookup {
-  const SchemaDef* schema;     // the core schema or an extension
-  bool common;                 // id, externalId, meta (RFC 7643 §3.1): no schema of their own
-  const AttributeDef* attr;    // top-level attribute
-  const AttributeDef* sub;     // sub-attribute, or nullptr
+  const SchemaDef* schema;   // the core schema or an extension
+  bool common;               // id, externalId, meta (RFC 7643 §3.1): no schema of their own
+  const AttributeDef* attr;  // top-level attribute
+  const AttributeDef* sub;   // sub-attribute, or nullptr
 };
 
 // A SCIM resource type (RFC 7643 §6): its core schema and extensions. It

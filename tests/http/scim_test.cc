@@ -26,7 +26,8 @@ class ScimTest : public ::testing::TestWithParam<Backend> {
   }
   std::string Url(const std::string& path) const { return server_.base_url() + "/scim/v2" + path; }
   std::string CreateTenantKey(const std::string& slug) {
-    CommandResult r = RunPortico({"tenant", "create", "--slug", slug, "--name", "T"}, BaseEnv(*db_));
+    CommandResult r =
+        RunPortico({"tenant", "create", "--slug", slug, "--name", "T"}, BaseEnv(*db_));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     auto json = ParseJson(r.out);
     return json.ok() ? json->Find("integrationKey")->as_string() : "";
@@ -43,9 +44,10 @@ class ScimTest : public ::testing::TestWithParam<Backend> {
     return json.ok() ? *json : Json();
   }
   std::string CreateUser(const std::string& user_name, const std::string& extra = "") {
-    HttpResult r = Send("POST", "/Users",
-                        R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":")" +
-                            user_name + "\"" + extra + "}");
+    HttpResult r =
+        Send("POST", "/Users",
+             R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":")" +
+                 user_name + "\"" + extra + "}");
     EXPECT_EQ(r.status, 201) << r.body;
     return r.status == 201 ? Body(r).Find("id")->as_string() : "";
   }
@@ -56,9 +58,9 @@ class ScimTest : public ::testing::TestWithParam<Backend> {
 };
 
 TEST_P(ScimTest, DiscoveryNeedsNoAuthentication) {
-  for (const char* path : {"/ServiceProviderConfig", "/ResourceTypes", "/Schemas",
-                           "/ResourceTypes/User",
-                           "/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group"}) {
+  for (const char* path :
+       {"/ServiceProviderConfig", "/ResourceTypes", "/Schemas", "/ResourceTypes/User",
+        "/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group"}) {
     HttpResult r = Get(Url(path));
     EXPECT_EQ(r.status, 200) << path << r.body;
     EXPECT_EQ(r.Header("content-type"), "application/scim+json") << path;
@@ -67,7 +69,8 @@ TEST_P(ScimTest, DiscoveryNeedsNoAuthentication) {
 }
 
 TEST_P(ScimTest, MissingOrBadTokenIs401ScimErrorWithBearerChallenge) {
-  for (const std::string& auth : {std::string("X-None: 1"), std::string("Authorization: Bearer nope")}) {
+  for (const std::string& auth :
+       {std::string("X-None: 1"), std::string("Authorization: Bearer nope")}) {
     HttpResult r = Fetch({.url = Url("/Users"), .headers = {auth}});
     EXPECT_EQ(r.status, 401);
     EXPECT_NE(r.Header("www-authenticate").find("Bearer"), std::string::npos);
@@ -95,8 +98,8 @@ TEST_P(ScimTest, CreateGetReplaceDeleteUser) {
   EXPECT_EQ(Body(got).Find("userName")->as_string(), "bjensen");
   EXPECT_EQ(Send("GET", "/Users/" + id, "", {"If-None-Match: W/\"1\""}).status, 304);
 
-  HttpResult replaced = Send("PUT", "/Users/" + id, R"({"userName":"bjensen","title":"CEO"})",
-                             {"If-Match: W/\"1\""});
+  HttpResult replaced =
+      Send("PUT", "/Users/" + id, R"({"userName":"bjensen","title":"CEO"})", {"If-Match: W/\"1\""});
   ASSERT_EQ(replaced.status, 200) << replaced.body;
   EXPECT_EQ(replaced.Header("etag"), "W/\"2\"");
   EXPECT_EQ(Body(replaced).Find("name"), nullptr);  // PUT replaces: omitted means removed
@@ -128,9 +131,12 @@ TEST_P(ScimTest, ConcurrentIdenticalPostsGiveOneCreatedAndTheRestConflicts) {
   int created = 0, conflicts = 0;
   for (auto& f : results) {
     long status = f.get();
-    if (status == 201) ++created;
-    else if (status == 409) ++conflicts;
-    else ADD_FAILURE() << "unexpected status " << status;
+    if (status == 201)
+      ++created;
+    else if (status == 409)
+      ++conflicts;
+    else
+      ADD_FAILURE() << "unexpected status " << status;
   }
   EXPECT_EQ(created, 1);
   EXPECT_EQ(conflicts, 49);
@@ -148,7 +154,10 @@ TEST_P(ScimTest, FiltersProjectionAndPaging) {
                 ->as_int(),
             1);
   // Entra's Test Connection: a random userName → 200 with an empty list.
-  Json none = list("filter=userName%20eq%20%22" "7f0e0c9a-1b2b-4c3c-9d4d-5e6f7a8b9c0d" "%22");
+  Json none = list(
+      "filter=userName%20eq%20%22"
+      "7f0e0c9a-1b2b-4c3c-9d4d-5e6f7a8b9c0d"
+      "%22");
   EXPECT_EQ(none.Find("totalResults")->as_int(), 0);
   EXPECT_TRUE(none.Find("Resources")->as_array().empty());
   Json page = list("sortBy=userName&sortOrder=descending&startIndex=2&count=1&attributes=userName");
@@ -194,12 +203,13 @@ TEST_P(ScimTest, GroupsWithMembersAndComputedUserGroups) {
   ASSERT_EQ(created.status, 201) << created.body;
   const std::string group = Body(created).Find("id")->as_string();
   EXPECT_EQ(Body(created).Find("members")->as_array().size(), 1u);
-  EXPECT_EQ(Body(Send("GET", "/Users/" + alice)).Find("groups")->as_array()[0].Find("value")->as_string(),
-            group);
+  EXPECT_EQ(
+      Body(Send("GET", "/Users/" + alice)).Find("groups")->as_array()[0].Find("value")->as_string(),
+      group);
   EXPECT_EQ(Body(Send("GET", "/Groups/" + group + "?excludedAttributes=members")).Find("members"),
             nullptr);
-  HttpResult unknown = Send("POST", "/Groups",
-                            R"({"displayName":"X","members":[{"value":"no-such-user"}]})");
+  HttpResult unknown =
+      Send("POST", "/Groups", R"({"displayName":"X","members":[{"value":"no-such-user"}]})");
   EXPECT_EQ(unknown.status, 400);
   EXPECT_EQ(Body(unknown).Find("scimType")->as_string(), "invalidValue");
   HttpResult replaced = Send("PUT", "/Groups/" + group,
@@ -230,8 +240,10 @@ TEST_P(ScimTest, BadBodiesGetSpecificScimErrors) {
   HttpResult wrong_type = Send("POST", "/Users", R"({"userName":"a","active":"maybe"})");
   EXPECT_EQ(wrong_type.status, 400);
   EXPECT_EQ(Body(wrong_type).Find("scimType")->as_string(), "invalidValue");
-  HttpResult form = Fetch({.method = "POST", .url = Url("/Users"),
-                           .headers = {auth_, "Content-Type: text/plain"}, .body = "{}"});
+  HttpResult form = Fetch({.method = "POST",
+                           .url = Url("/Users"),
+                           .headers = {auth_, "Content-Type: text/plain"},
+                           .body = "{}"});
   EXPECT_EQ(form.status, 415);
 }
 
@@ -239,8 +251,7 @@ constexpr char kPatchOp[] = R"("schemas":["urn:ietf:params:scim:api:messages:2.0
 
 TEST_P(ScimTest, EntraStylePatchesApply) {
   const std::string id = CreateUser("entra@example.com", R"(,"active":true)");
-  HttpResult r = Send("PATCH", "/Users/" + id,
-                      std::string("{") + kPatchOp + R"(,"Operations":[
+  HttpResult r = Send("PATCH", "/Users/" + id, std::string("{") + kPatchOp + R"(,"Operations":[
                         {"op":"Replace","path":"active","value":"False"},
                         {"op":"Add","path":"emails[type eq \"work\"].value","value":"e@work.example"},
                         {"op":"replace","value":{"name.givenName":"Eve",
@@ -251,17 +262,21 @@ TEST_P(ScimTest, EntraStylePatchesApply) {
   EXPECT_EQ(user.Find("emails")->as_array()[0].Find("value")->as_string(), "e@work.example");
   EXPECT_EQ(user.Find("name")->Find("givenName")->as_string(), "Eve");
   EXPECT_EQ(user.Find("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")
-                ->Find("manager")->Find("value")->as_string(), "m-1");
+                ->Find("manager")
+                ->Find("value")
+                ->as_string(),
+            "m-1");
   EXPECT_EQ(r.Header("etag"), "W/\"2\"");
   // The filter now finds the email the patch created.
-  Json found = Body(Send("GET", "/Users?filter=emails%5Btype%20eq%20%22work%22%5D.value%20eq%20%22E%40WORK.example%22"));
+  Json found = Body(
+      Send("GET",
+           "/Users?filter=emails%5Btype%20eq%20%22work%22%5D.value%20eq%20%22E%40WORK.example%22"));
   EXPECT_EQ(found.Find("totalResults")->as_int(), 1) << found.Dump();
 }
 
 TEST_P(ScimTest, PatchIsAllOrNothing) {
   const std::string id = CreateUser("atomic", R"(,"title":"Before")");
-  HttpResult r = Send("PATCH", "/Users/" + id,
-                      std::string("{") + kPatchOp + R"(,"Operations":[
+  HttpResult r = Send("PATCH", "/Users/" + id, std::string("{") + kPatchOp + R"(,"Operations":[
                         {"op":"replace","path":"title","value":"After"},
                         {"op":"replace","path":"meta.created","value":"2000-01-01T00:00:00Z"}]})");
   EXPECT_EQ(r.status, 400) << r.body;
@@ -269,10 +284,12 @@ TEST_P(ScimTest, PatchIsAllOrNothing) {
   HttpResult after = Send("GET", "/Users/" + id);
   EXPECT_EQ(Body(after).Find("title")->as_string(), "Before");
   EXPECT_EQ(after.Header("etag"), "W/\"1\"");
-  HttpResult bad_path = Send("PATCH", "/Users/" + id, std::string("{") + kPatchOp +
-                             R"(,"Operations":[{"op":"remove","path":"emails[type eq"}]})");
+  HttpResult bad_path = Send(
+      "PATCH", "/Users/" + id,
+      std::string("{") + kPatchOp + R"(,"Operations":[{"op":"remove","path":"emails[type eq"}]})");
   EXPECT_EQ(bad_path.status, 400);
-  HttpResult no_ops = Send("PATCH", "/Users/" + id, std::string("{") + kPatchOp + R"(,"Operations":[]})");
+  HttpResult no_ops =
+      Send("PATCH", "/Users/" + id, std::string("{") + kPatchOp + R"(,"Operations":[]})");
   EXPECT_EQ(no_ops.status, 200) << no_ops.body;
 }
 
@@ -282,39 +299,47 @@ TEST_P(ScimTest, OktaStyleGroupPatchesChangeMembership) {
   HttpResult created = Send("POST", "/Groups", R"({"displayName":"Okta Group","members":[]})");
   ASSERT_EQ(created.status, 201) << created.body;
   const std::string g = Body(created).Find("id")->as_string();
-  HttpResult added = Send("PATCH", "/Groups/" + g, std::string("{") + kPatchOp +
-                          R"(,"Operations":[{"op":"add","path":"members","value":[{"value":")" + a +
-                          R"(","display":"A"},{"value":")" + b + R"("}]}]})");
+  HttpResult added = Send("PATCH", "/Groups/" + g,
+                          std::string("{") + kPatchOp +
+                              R"(,"Operations":[{"op":"add","path":"members","value":[{"value":")" +
+                              a + R"(","display":"A"},{"value":")" + b + R"("}]}]})");
   ASSERT_EQ(added.status, 200) << added.body;
   EXPECT_EQ(Body(added).Find("members")->as_array().size(), 2u);
-  HttpResult renamed = Send("PATCH", "/Groups/" + g, std::string("{") + kPatchOp +
-                            R"(,"Operations":[{"op":"replace","value":{"id":")" + g +
-                            R"(","displayName":"Renamed"}}]})");
+  HttpResult renamed =
+      Send("PATCH", "/Groups/" + g,
+           std::string("{") + kPatchOp + R"(,"Operations":[{"op":"replace","value":{"id":")" + g +
+               R"(","displayName":"Renamed"}}]})");
   ASSERT_EQ(renamed.status, 200) << renamed.body;
   EXPECT_EQ(Body(renamed).Find("displayName")->as_string(), "Renamed");
-  HttpResult removed = Send("PATCH", "/Groups/" + g, std::string("{") + kPatchOp +
-                            R"(,"Operations":[{"op":"remove","path":"members","value":[{"value":")" + a +
-                            R"("}]}]})");
+  HttpResult removed =
+      Send("PATCH", "/Groups/" + g,
+           std::string("{") + kPatchOp +
+               R"(,"Operations":[{"op":"remove","path":"members","value":[{"value":")" + a +
+               R"("}]}]})");
   ASSERT_EQ(removed.status, 200) << removed.body;
   ASSERT_EQ(Body(removed).Find("members")->as_array().size(), 1u);
   EXPECT_EQ(Body(removed).Find("members")->as_array()[0].Find("value")->as_string(), b);
-  HttpResult entra_remove = Send("PATCH", "/Groups/" + g, std::string("{") + kPatchOp +
-                                 R"(,"Operations":[{"op":"Remove","path":"members[value eq \")" + b +
-                                 R"(\"]"}]})");
+  HttpResult entra_remove =
+      Send("PATCH", "/Groups/" + g,
+           std::string("{") + kPatchOp +
+               R"(,"Operations":[{"op":"Remove","path":"members[value eq \")" + b + R"(\"]"}]})");
   ASSERT_EQ(entra_remove.status, 200) << entra_remove.body;
   EXPECT_EQ(Body(entra_remove).Find("members"), nullptr);
 }
 
 TEST_P(ScimTest, PasswordPatchIsAcceptedAndNeverReturned) {
   const std::string id = CreateUser("pw-user");
-  HttpResult r = Send("PATCH", "/Users/" + id, std::string("{") + kPatchOp +
-                      R"(,"Operations":[{"op":"replace","path":"password","value":"n3w-Secret!"}]})");
+  HttpResult r =
+      Send("PATCH", "/Users/" + id,
+           std::string("{") + kPatchOp +
+               R"(,"Operations":[{"op":"replace","path":"password","value":"n3w-Secret!"}]})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.body.find("n3w-Secret"), std::string::npos);
   EXPECT_EQ(r.Header("etag"), "W/\"2\"");
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ScimTest, ::testing::ValuesIn(AllBackends()), BackendParamName());
+INSTANTIATE_TEST_SUITE_P(Backends, ScimTest, ::testing::ValuesIn(AllBackends()),
+                         BackendParamName());
 
 }  // namespace
 }  // namespace portico::testing

@@ -61,7 +61,8 @@ TEST(Discovery, ResolvesPathsCaseInsensitivelyWithOptionalCoreUrn) {
   EXPECT_TRUE(id->case_exact);
   // Extension attributes need their URN.
   EXPECT_FALSE(UserResourceType().Resolve({"", "employeeNumber", ""}));
-  EXPECT_TRUE(UserResourceType().Resolve({std::string(kEnterpriseUserSchemaUrn), "employeeNumber", ""}));
+  EXPECT_TRUE(
+      UserResourceType().Resolve({std::string(kEnterpriseUserSchemaUrn), "employeeNumber", ""}));
   EXPECT_FALSE(GroupResourceType().Resolve({"", "userName", ""}));
 }
 

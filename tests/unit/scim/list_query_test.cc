@@ -67,7 +67,8 @@ TEST(ListQuery, CursorRoundTripsForTheSameQueryOnly) {
   ASSERT_TRUE(first.ok());
   EXPECT_TRUE(first->cursor_paging);
   EXPECT_FALSE(first->page.after);
-  const std::string cursor = MakeCursor("pos-42", *first, "cursor-key", kNow + std::chrono::hours(1));
+  const std::string cursor =
+      MakeCursor("pos-42", *first, "cursor-key", kNow + std::chrono::hours(1));
   p.cursor = cursor;
   auto next = Build(p);
   ASSERT_TRUE(next.ok()) << next.status().ToString();

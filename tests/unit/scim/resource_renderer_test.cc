@@ -55,9 +55,8 @@ TEST(ResourceRenderer, RendersUserWithMetaGroupsAndManagerRef) {
 
 TEST(ResourceRenderer, AttributesKeepsOnlyWhatWasAskedPlusIdAndSchemas) {
   Json user = Projected("userName,name.givenName", nullptr);
-  EXPECT_EQ(user.Dump(),
-            R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u1",)"
-            R"("userName":"alice","name":{"givenName":"Alice"}})");
+  EXPECT_EQ(user.Dump(), R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u1",)"
+                         R"("userName":"alice","name":{"givenName":"Alice"}})");
 }
 
 TEST(ResourceRenderer, AttributesAcceptUrnQualifiedPathsInAnyCase) {

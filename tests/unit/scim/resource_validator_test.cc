@@ -48,7 +48,8 @@ TEST(ResourceValidator, TakesPasswordOutOfTheDocument) {
 }
 
 TEST(ResourceValidator, RequiresUserName) {
-  for (const char* body : {R"({"displayName":"x"})", R"({"userName":""})", R"({"userName":null})"}) {
+  for (const char* body :
+       {R"({"displayName":"x"})", R"({"userName":""})", R"({"userName":null})"}) {
     auto v = User(body);
     ASSERT_FALSE(v.ok()) << body;
     EXPECT_EQ(v.status().tag(), kInvalidValue);
