@@ -92,6 +92,10 @@ TEST_P(ScimTest, CreateGetReplaceDeleteUser) {
   EXPECT_EQ(created.Header("location"), "http://localhost:8080/scim/v2/Users/" + id);
   EXPECT_EQ(created.Header("etag"), "W/\"1\"");
   EXPECT_EQ(user.Find("password"), nullptr);  // writeOnly, returned never
+  // The change owes an audit event, delivered through the outbox.
+  EXPECT_TRUE(server_.WaitForLog("\"scim.user.created\"", std::chrono::seconds(10)))
+      << server_.Log();
+  EXPECT_EQ(server_.Log().find("t1meMa$heen"), std::string::npos);  // never logged
 
   HttpResult got = Send("GET", "/Users/" + id);
   ASSERT_EQ(got.status, 200);
