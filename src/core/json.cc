@@ -1,5 +1,6 @@
 #include "portico/json.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -7,15 +8,35 @@
 namespace portico {
 namespace {
 
-bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c == 0x7f; }
+// 1 for the bytes JSON text must escape: controls, '"', '\\', and DEL (kept
+// out of logs). A table lookup per byte, because every response body and log
+// line passes through here.
+constexpr std::array<uint8_t, 256> kNeedsEscape = [] {
+  std::array<uint8_t, 256> table{};
+  for (int c = 0; c < 0x20; ++c) table[c] = 1;
+  table['"'] = 1;
+  table['\\'] = 1;
+  table[0x7f] = 1;
+  return table;
+}();
 
 void EscapeStringTo(std::string_view s, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
+  const size_t n = s.size();
+  size_t i = 0;
+  while (i < n && !kNeedsEscape[static_cast<unsigned char>(s[i])]) ++i;
+  if (i == n) {  // the common case: nothing to escape, one append
+    out.reserve(out.size() + n + 2);
+    out.push_back('"');
+    out.append(s);
+    out.push_back('"');
+    return;
+  }
   out.push_back('"');
   size_t run = 0;  // start of the pending run of bytes that need no escape
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (; i < n; ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (!NeedsEscape(c)) continue;  // UTF-8 bytes pass through unchanged
+    if (!kNeedsEscape[c]) continue;  // UTF-8 bytes pass through unchanged
     out.append(s, run, i - run);
     run = i + 1;
     switch (c) {
@@ -32,7 +53,7 @@ void EscapeStringTo(std::string_view s, std::string& out) {
         out.push_back(kHex[c & 0xf]);
     }
   }
-  out.append(s, run, s.size() - run);
+  out.append(s, run, n - run);
   out.push_back('"');
 }
 
@@ -154,6 +175,86 @@ void Json::DumpTo(std::string& out) const {
       break;
     }
   }
+}
+
+void JsonWriter::Separate() {
+  if (out_.empty()) return;
+  const char last = out_.back();
+  if (last != '{' && last != '[' && last != ':') out_.push_back(',');
+}
+
+JsonWriter& JsonWriter::BeginObject() {
+  Separate();
+  out_.push_back('{');
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndObject() {
+  out_.push_back('}');
+  return *this;
+}
+
+JsonWriter& JsonWriter::BeginArray() {
+  Separate();
+  out_.push_back('[');
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndArray() {
+  out_.push_back(']');
+  return *this;
+}
+
+JsonWriter& JsonWriter::Key(std::string_view name) {
+  Separate();
+  EscapeStringTo(name, out_);
+  out_.push_back(':');
+  return *this;
+}
+
+JsonWriter& JsonWriter::String(std::string_view value) {
+  Separate();
+  EscapeStringTo(value, out_);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Int(int64_t value) {
+  Separate();
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  (void)ec;
+  out_.append(buf, end);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Double(double value) {
+  Separate();
+  DoubleTo(value, out_);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Bool(bool value) {
+  Separate();
+  out_ += value ? "true" : "false";
+  return *this;
+}
+
+JsonWriter& JsonWriter::Null() {
+  Separate();
+  out_ += "null";
+  return *this;
+}
+
+JsonWriter& JsonWriter::Value(const Json& value) {
+  Separate();
+  value.DumpTo(out_);
+  return *this;
+}
+
+JsonWriter& JsonWriter::StringArray(const std::vector<std::string>& values) {
+  BeginArray();
+  for (const std::string& v : values) String(v);
+  return EndArray();
 }
 
 }  // namespace portico
