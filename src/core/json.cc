@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 namespace portico {
 namespace {
@@ -20,18 +21,46 @@ constexpr std::array<uint8_t, 256> kNeedsEscape = [] {
   return table;
 }();
 
-void EscapeStringTo(std::string_view s, std::string& out) {
+// Length of the prefix of `s` that needs no escape. Eight bytes at a time
+// (a word test that is exact about whether the word holds such a byte), then
+// byte by byte from the first word that does.
+size_t CleanPrefix(std::string_view s) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  const auto has_byte = [](uint64_t x, unsigned char c) {
+    const uint64_t y = x ^ (kOnes * c);
+    return (y - kOnes) & ~y & kHighs;
+  };
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t x;
+    std::memcpy(&x, s.data() + i, 8);
+    const uint64_t control = (x - kOnes * 0x20) & ~x & kHighs;  // a byte below 0x20
+    if (control | has_byte(x, '"') | has_byte(x, '\\') | has_byte(x, 0x7f)) break;
+  }
+  while (i < s.size() && !kNeedsEscape[static_cast<unsigned char>(s[i])]) ++i;
+  return i;
+}
+
+// Appends `lead` (when not '\0'), `s` as a JSON string, and `trail` (when not
+// '\0'): one resize for the common string that needs no escape.
+void AppendQuoted(std::string& out, std::string_view s, char lead = '\0', char trail = '\0') {
   static constexpr char kHex[] = "0123456789abcdef";
   const size_t n = s.size();
-  size_t i = 0;
-  while (i < n && !kNeedsEscape[static_cast<unsigned char>(s[i])]) ++i;
-  if (i == n) {  // the common case: nothing to escape, one append
-    out.reserve(out.size() + n + 2);
-    out.push_back('"');
-    out.append(s);
-    out.push_back('"');
+  size_t i = CleanPrefix(s);
+  if (i == n) {
+    const size_t old = out.size();
+    out.resize(old + n + 2 + (lead != '\0') + (trail != '\0'));
+    char* p = out.data() + old;
+    if (lead != '\0') *p++ = lead;
+    *p++ = '"';
+    std::memcpy(p, s.data(), n);
+    p += n;
+    *p++ = '"';
+    if (trail != '\0') *p = trail;
     return;
   }
+  if (lead != '\0') out.push_back(lead);
   out.push_back('"');
   size_t run = 0;  // start of the pending run of bytes that need no escape
   for (; i < n; ++i) {
@@ -55,7 +84,10 @@ void EscapeStringTo(std::string_view s, std::string& out) {
   }
   out.append(s, run, n - run);
   out.push_back('"');
+  if (trail != '\0') out.push_back(trail);
 }
+
+void EscapeStringTo(std::string_view s, std::string& out) { AppendQuoted(out, s); }
 
 void DoubleTo(double d, std::string& out) {
   if (!std::isfinite(d)) {  // JSON has no NaN or Infinity
@@ -177,10 +209,20 @@ void Json::DumpTo(std::string& out) const {
   }
 }
 
+namespace {
+
+// The separator a value or key needs here: a comma unless it opens its
+// container or follows its key (or starts the text).
+char Separator(const std::string& out) {
+  if (out.empty()) return '\0';
+  const char last = out.back();
+  return last == '{' || last == '[' || last == ':' ? '\0' : ',';
+}
+
+}  // namespace
+
 void JsonWriter::Separate() {
-  if (out_.empty()) return;
-  const char last = out_.back();
-  if (last != '{' && last != '[' && last != ':') out_.push_back(',');
+  if (const char comma = Separator(out_)) out_.push_back(comma);
 }
 
 JsonWriter& JsonWriter::BeginObject() {
@@ -206,15 +248,12 @@ JsonWriter& JsonWriter::EndArray() {
 }
 
 JsonWriter& JsonWriter::Key(std::string_view name) {
-  Separate();
-  EscapeStringTo(name, out_);
-  out_.push_back(':');
+  AppendQuoted(out_, name, Separator(out_), ':');
   return *this;
 }
 
 JsonWriter& JsonWriter::String(std::string_view value) {
-  Separate();
-  EscapeStringTo(value, out_);
+  AppendQuoted(out_, value, Separator(out_));
   return *this;
 }
 

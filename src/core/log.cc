@@ -128,7 +128,9 @@ const char* LevelName(LogLevel level) {
 void StartLine(std::string& line, LogLevel level, std::string_view event) {
   line.reserve(256);
   line += "{\"ts\":\"";
-  line += FormatRfc3339(SystemClock().Now());  // digits and punctuation only
+  char ts[kRfc3339Length];  // digits and punctuation only: nothing to escape
+  FormatRfc3339To(SystemClock().Now(), ts);
+  line.append(ts, kRfc3339Length);
   line += "\",\"level\":\"";
   line += LevelName(level);
   line += "\",\"event\":";

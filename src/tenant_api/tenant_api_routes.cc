@@ -6,6 +6,12 @@
 namespace portico::tenant_api {
 namespace {
 
+void WriteTime(JsonWriter& w, TimePoint t) {
+  char text[kRfc3339Length];
+  FormatRfc3339To(t, text);
+  w.String(std::string_view(text, kRfc3339Length));
+}
+
 // The members of a credential object (the caller opens and closes it), so the
 // one-time "secret" can join them. Written straight to text: this renders
 // every GET /api/tenant.
@@ -15,16 +21,17 @@ void WriteCredentialMembers(JsonWriter& w, const Credential& c) {
   w.Key("name").String(c.name);
   w.Key("hint").String(c.display_hint);
   w.Key("scopes").StringArray(c.scopes);
-  w.Key("createdAt").String(FormatRfc3339(c.created_at));
+  w.Key("createdAt");
+  WriteTime(w, c.created_at);
   w.Key("expiresAt");
   if (c.expires_at) {
-    w.String(FormatRfc3339(*c.expires_at));
+    WriteTime(w, *c.expires_at);
   } else {
     w.Null();
   }
   w.Key("revokedAt");
   if (c.revoked_at) {
-    w.String(FormatRfc3339(*c.revoked_at));
+    WriteTime(w, *c.revoked_at);
   } else {
     w.Null();
   }
@@ -115,7 +122,8 @@ void AddTenantApiRoutes(http::Router& router, const TenantCredentials& credentia
                 w.Key("name").String(t.name);
                 w.Key("status").String(t.status);
                 w.Key("modules").StringArray(t.modules);
-                w.Key("createdAt").String(FormatRfc3339(t.created_at));
+                w.Key("createdAt");
+                WriteTime(w, t.created_at);
                 w.Key("credential").BeginObject();
                 WriteCredentialMembers(w, caller.credential);
                 w.EndObject().EndObject();

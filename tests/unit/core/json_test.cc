@@ -256,5 +256,32 @@ TEST(JsonWriterTest, EscapesOnlyWhereNeededInLongStrings) {
   EXPECT_EQ(text, Json(raw).Dump());
 }
 
+TEST(JsonWriterTest, FindsEachEscapeAtEveryPositionOfAWord) {
+  // Strings are scanned eight bytes at a time: every lane must see every escape.
+  const std::pair<char, std::string> cases[] = {
+      {'\0', "\\u0000"}, {'\x1f', "\\u001f"}, {'"', "\\\""}, {'\\', "\\\\"}, {'\x7f', "\\u007f"}};
+  for (const auto& [c, escaped] : cases) {
+    for (size_t pos = 0; pos < 17; ++pos) {
+      std::string raw(17, '\xC3');  // high bytes (UTF-8 lead) never need an escape
+      raw[pos] = c;
+      const std::string expected =
+          "\"" + raw.substr(0, pos) + escaped + raw.substr(pos + 1) + "\"";
+      std::string text;
+      JsonWriter(text).String(raw);
+      EXPECT_EQ(text, expected) << static_cast<int>(c) << " at " << pos;
+    }
+  }
+}
+
+TEST(JsonWriterTest, PassesEveryOtherByteThrough) {
+  std::string raw;
+  for (int c = 0x20; c < 0x100; ++c) {
+    if (c != '"' && c != '\\' && c != 0x7f) raw.push_back(static_cast<char>(c));
+  }
+  std::string text;
+  JsonWriter(text).String(raw);
+  EXPECT_EQ(text, "\"" + raw + "\"");
+}
+
 }  // namespace
 }  // namespace portico
