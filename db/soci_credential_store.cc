@@ -11,11 +11,6 @@ constexpr char kInsertCredentialSql[] =
 constexpr char kFindCredentialByHashSql[] =
     "SELECT id, tenant_id, kind, name, display_hint, key_hash, scopes, expires_at, revoked_at, "
     "created_at FROM credentials WHERE key_hash = :key_hash";
-constexpr char kFindCredentialWithTenantByHashSql[] =
-    "SELECT c.id, c.tenant_id, c.kind, c.name, c.display_hint, c.key_hash, c.scopes, "
-    "c.expires_at, c.revoked_at, c.created_at, t.id, t.slug, t.slug_key, t.name, t.modules, "
-    "t.status, t.admin_email, t.created_at "
-    "FROM credentials c JOIN tenants t ON t.id = c.tenant_id WHERE c.key_hash = :key_hash";
 // COALESCE keeps the first revocation time; the row still counts as matched,
 // so zero affected rows means only "no such id".
 constexpr char kRevokeCredentialSql[] =
@@ -80,31 +75,7 @@ StatusOr<Credential> SociCredentialStore::FindByHash(std::string_view key_hash) 
 
 StatusOr<CredentialWithTenant> SociCredentialStore::FindByHashWithTenant(
     std::string_view key_hash) {
-  return Guard(ctx_, "", [&]() -> StatusOr<CredentialWithTenant> {
-    key_.assign(key_hash);
-    if (!find_by_hash_with_tenant_) {
-      TenantRow& t = tenant_row_;
-      find_by_hash_with_tenant_.emplace(
-          (ctx_.sql.prepare << kFindCredentialWithTenantByHashSql, soci::use(key_),
-           soci::into(row_.id), soci::into(row_.tenant_id), soci::into(row_.kind),
-           soci::into(row_.name), soci::into(row_.display_hint), soci::into(row_.key_hash),
-           soci::into(row_.scopes), soci::into(row_.expires_at, row_.expires_ind),
-           soci::into(row_.revoked_at, row_.revoked_ind), soci::into(row_.created_at),
-           soci::into(t.id), soci::into(t.slug), soci::into(t.slug_key), soci::into(t.name),
-           soci::into(t.modules), soci::into(t.status),
-           soci::into(t.admin_email, t.admin_email_ind), soci::into(t.created_at)));
-    }
-    if (!find_by_hash_with_tenant_->execute(true)) return NotFound("credential not found");
-    CredentialWithTenant out;
-    Status decoded = [&]() -> Status {
-      PORTICO_ASSIGN_OR_RETURN(out.credential, CredentialFromRow(row_));
-      PORTICO_ASSIGN_OR_RETURN(out.tenant, TenantFromRow(tenant_row_));
-      return Status();
-    }();
-    Drain(*find_by_hash_with_tenant_);
-    if (!decoded.ok()) return decoded;
-    return out;
-  });
+  return Guard(ctx_, "", [&]() { return with_tenant_.Find(key_hash); });
 }
 
 Status SociCredentialStore::Revoke(std::string_view id, TimePoint at) {

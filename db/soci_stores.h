@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "db/credential_lookup.h"
 #include "db/session.h"
 #include "db/soci_directory_store.h"
 #include "portico/database.h"
@@ -34,8 +35,8 @@ class StatementSavepoint {
   std::optional<soci::statement> rollback_to_;
 };
 
-// Column buffers of a tenants / credentials row, shared by every statement
-// that selects one (including the joined credential+tenant lookup).
+// Column buffers of a tenants / credentials row, shared by the SOCI
+// statements that select one.
 struct TenantRow {
   std::string id, slug, slug_key, name, modules, status, admin_email;
   soci::indicator admin_email_ind = soci::i_null;
@@ -77,7 +78,7 @@ class SociTenantStore : public TenantStore {
 class SociCredentialStore : public CredentialStore {
  public:
   SociCredentialStore(SessionContext& ctx, StatementSavepoint& savepoint)
-      : ctx_(ctx), savepoint_(savepoint) {}
+      : ctx_(ctx), savepoint_(savepoint), with_tenant_(ctx) {}
   Status Insert(const Credential& credential) override;
   StatusOr<Credential> FindByHash(std::string_view key_hash) override;
   StatusOr<CredentialWithTenant> FindByHashWithTenant(std::string_view key_hash) override;
@@ -90,12 +91,11 @@ class SociCredentialStore : public CredentialStore {
   SessionContext& ctx_;
   StatementSavepoint& savepoint_;
   CredentialRow row_;
-  TenantRow tenant_row_;  // for the joined lookup
+  CredentialWithTenantLookup with_tenant_;  // the hot path, without SOCI
   std::string key_;
   long long at_ = 0;
   std::optional<soci::statement> insert_;
   std::optional<soci::statement> find_by_hash_;
-  std::optional<soci::statement> find_by_hash_with_tenant_;
   std::optional<soci::statement> revoke_;
   std::optional<soci::statement> list_by_tenant_;
 };

@@ -74,4 +74,35 @@ class Json {
   std::variant<std::nullptr_t, bool, int64_t, double, std::string, Array, Object> value_;
 };
 
+// Appends compact JSON text to a string, the same text Json::Dump writes,
+// without building a Json tree first: for responses and log lines on hot
+// paths, where the tree's allocations cost more than the text. The caller
+// nests Begin/End correctly and gives a Key before each object member; commas
+// are placed automatically. Not thread-safe (one writer per string).
+class JsonWriter {
+ public:
+  // Appends to `out`, which must outlive the writer. When `out` already holds
+  // part of a document, the writer continues it (a comma follows a value).
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  JsonWriter& BeginObject();
+  JsonWriter& EndObject();
+  JsonWriter& BeginArray();
+  JsonWriter& EndArray();
+  JsonWriter& Key(std::string_view name);
+  JsonWriter& String(std::string_view value);
+  JsonWriter& Int(int64_t value);
+  JsonWriter& Double(double value);  // as Json(double) dumps it: NaN/Inf → null
+  JsonWriter& Bool(bool value);
+  JsonWriter& Null();
+  JsonWriter& Value(const Json& value);
+  JsonWriter& StringArray(const std::vector<std::string>& values);
+
+ private:
+  // A comma unless this value opens its container or follows its key.
+  void Separate();
+
+  std::string& out_;
+};
+
 }  // namespace portico

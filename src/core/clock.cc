@@ -1,6 +1,7 @@
 #include "portico/clock.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace portico {
 namespace {
@@ -52,7 +53,7 @@ void Digits(char* out, int64_t value, int width) {
 }  // namespace
 
 // Called for every log line and most responses, so it avoids snprintf.
-std::string FormatRfc3339(TimePoint t) {
+void FormatRfc3339To(TimePoint t, char* out) {
   const int64_t ms = ToUnixMillis(t);
   int64_t days = ms / 86'400'000;
   int64_t in_day = ms % 86'400'000;
@@ -64,15 +65,22 @@ std::string FormatRfc3339(TimePoint t) {
   unsigned month, day;
   CivilFromDays(days, year, month, day);
   if (year < 0 || year > 9999) year = std::clamp<int64_t>(year, 0, 9999);
-  char buf[] = "0000-00-00T00:00:00.000Z";
-  Digits(buf, year, 4);
-  Digits(buf + 5, month, 2);
-  Digits(buf + 8, day, 2);
-  Digits(buf + 11, in_day / 3'600'000, 2);
-  Digits(buf + 14, in_day / 60'000 % 60, 2);
-  Digits(buf + 17, in_day / 1000 % 60, 2);
-  Digits(buf + 20, in_day % 1000, 3);
-  return std::string(buf, sizeof buf - 1);
+  static constexpr char kTemplate[] = "0000-00-00T00:00:00.000Z";
+  static_assert(sizeof kTemplate - 1 == kRfc3339Length);
+  std::memcpy(out, kTemplate, kRfc3339Length);
+  Digits(out, year, 4);
+  Digits(out + 5, month, 2);
+  Digits(out + 8, day, 2);
+  Digits(out + 11, in_day / 3'600'000, 2);
+  Digits(out + 14, in_day / 60'000 % 60, 2);
+  Digits(out + 17, in_day / 1000 % 60, 2);
+  Digits(out + 20, in_day % 1000, 3);
+}
+
+std::string FormatRfc3339(TimePoint t) {
+  std::string out(kRfc3339Length, '\0');
+  FormatRfc3339To(t, out.data());
+  return out;
 }
 
 }  // namespace portico

@@ -1,21 +1,71 @@
 #include "portico/json.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 namespace portico {
 namespace {
 
-bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c == 0x7f; }
+// 1 for the bytes JSON text must escape: controls, '"', '\\', and DEL (kept
+// out of logs). A table lookup per byte, because every response body and log
+// line passes through here.
+constexpr std::array<uint8_t, 256> kNeedsEscape = [] {
+  std::array<uint8_t, 256> table{};
+  for (int c = 0; c < 0x20; ++c) table[c] = 1;
+  table['"'] = 1;
+  table['\\'] = 1;
+  table[0x7f] = 1;
+  return table;
+}();
 
-void EscapeStringTo(std::string_view s, std::string& out) {
+// Length of the prefix of `s` that needs no escape. Eight bytes at a time
+// (a word test that is exact about whether the word holds such a byte), then
+// byte by byte from the first word that does.
+size_t CleanPrefix(std::string_view s) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  const auto has_byte = [](uint64_t x, unsigned char c) {
+    const uint64_t y = x ^ (kOnes * c);
+    return (y - kOnes) & ~y & kHighs;
+  };
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t x;
+    std::memcpy(&x, s.data() + i, 8);
+    const uint64_t control = (x - kOnes * 0x20) & ~x & kHighs;  // a byte below 0x20
+    if (control | has_byte(x, '"') | has_byte(x, '\\') | has_byte(x, 0x7f)) break;
+  }
+  while (i < s.size() && !kNeedsEscape[static_cast<unsigned char>(s[i])]) ++i;
+  return i;
+}
+
+// Appends `lead` (when not '\0'), `s` as a JSON string, and `trail` (when not
+// '\0'): one resize for the common string that needs no escape.
+void AppendQuoted(std::string& out, std::string_view s, char lead = '\0', char trail = '\0') {
   static constexpr char kHex[] = "0123456789abcdef";
+  const size_t n = s.size();
+  size_t i = CleanPrefix(s);
+  if (i == n) {
+    const size_t old = out.size();
+    out.resize(old + n + 2 + (lead != '\0') + (trail != '\0'));
+    char* p = out.data() + old;
+    if (lead != '\0') *p++ = lead;
+    *p++ = '"';
+    std::memcpy(p, s.data(), n);
+    p += n;
+    *p++ = '"';
+    if (trail != '\0') *p = trail;
+    return;
+  }
+  if (lead != '\0') out.push_back(lead);
   out.push_back('"');
   size_t run = 0;  // start of the pending run of bytes that need no escape
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (; i < n; ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (!NeedsEscape(c)) continue;  // UTF-8 bytes pass through unchanged
+    if (!kNeedsEscape[c]) continue;  // UTF-8 bytes pass through unchanged
     out.append(s, run, i - run);
     run = i + 1;
     switch (c) {
@@ -32,9 +82,12 @@ void EscapeStringTo(std::string_view s, std::string& out) {
         out.push_back(kHex[c & 0xf]);
     }
   }
-  out.append(s, run, s.size() - run);
+  out.append(s, run, n - run);
   out.push_back('"');
+  if (trail != '\0') out.push_back(trail);
 }
+
+void EscapeStringTo(std::string_view s, std::string& out) { AppendQuoted(out, s); }
 
 void DoubleTo(double d, std::string& out) {
   if (!std::isfinite(d)) {  // JSON has no NaN or Infinity
@@ -154,6 +207,93 @@ void Json::DumpTo(std::string& out) const {
       break;
     }
   }
+}
+
+namespace {
+
+// The separator a value or key needs here: a comma unless it opens its
+// container or follows its key (or starts the text).
+char Separator(const std::string& out) {
+  if (out.empty()) return '\0';
+  const char last = out.back();
+  return last == '{' || last == '[' || last == ':' ? '\0' : ',';
+}
+
+}  // namespace
+
+void JsonWriter::Separate() {
+  if (const char comma = Separator(out_)) out_.push_back(comma);
+}
+
+JsonWriter& JsonWriter::BeginObject() {
+  Separate();
+  out_.push_back('{');
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndObject() {
+  out_.push_back('}');
+  return *this;
+}
+
+JsonWriter& JsonWriter::BeginArray() {
+  Separate();
+  out_.push_back('[');
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndArray() {
+  out_.push_back(']');
+  return *this;
+}
+
+JsonWriter& JsonWriter::Key(std::string_view name) {
+  AppendQuoted(out_, name, Separator(out_), ':');
+  return *this;
+}
+
+JsonWriter& JsonWriter::String(std::string_view value) {
+  AppendQuoted(out_, value, Separator(out_));
+  return *this;
+}
+
+JsonWriter& JsonWriter::Int(int64_t value) {
+  Separate();
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  (void)ec;
+  out_.append(buf, end);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Double(double value) {
+  Separate();
+  DoubleTo(value, out_);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Bool(bool value) {
+  Separate();
+  out_ += value ? "true" : "false";
+  return *this;
+}
+
+JsonWriter& JsonWriter::Null() {
+  Separate();
+  out_ += "null";
+  return *this;
+}
+
+JsonWriter& JsonWriter::Value(const Json& value) {
+  Separate();
+  value.DumpTo(out_);
+  return *this;
+}
+
+JsonWriter& JsonWriter::StringArray(const std::vector<std::string>& values) {
+  BeginArray();
+  for (const std::string& v : values) String(v);
+  return EndArray();
 }
 
 }  // namespace portico

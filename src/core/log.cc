@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cassert>
 #include <chrono>
 #include <condition_variable>
 #include <cerrno>
@@ -123,12 +124,20 @@ const char* LevelName(LogLevel level) {
   return "info";
 }
 
-void AppendMember(std::string& line, std::string_view name, const Json& value) {
-  line.push_back(',');
-  Json(name).DumpTo(line);
-  line.push_back(':');
-  value.DumpTo(line);
+// {"ts":…,"level":…,"event":… — the envelope every line starts with.
+void StartLine(std::string& line, LogLevel level, std::string_view event) {
+  line.reserve(256);
+  line += "{\"ts\":\"";
+  char ts[kRfc3339Length];  // digits and punctuation only: nothing to escape
+  FormatRfc3339To(SystemClock().Now(), ts);
+  line.append(ts, kRfc3339Length);
+  line += "\",\"level\":\"";
+  line += LevelName(level);
+  line += "\",\"event\":";
+  JsonWriter(line).String(event);
 }
+
+bool Enabled(LogLevel level) { return static_cast<int>(level) >= g_min_level.load(); }
 
 }  // namespace
 
@@ -137,28 +146,57 @@ void FlushLog() { LogWriter::Instance().Flush(); }
 void SetLogLevel(LogLevel level) { g_min_level.store(static_cast<int>(level)); }
 
 void Log(LogLevel level, std::string_view event, const Json& fields) {
-  if (static_cast<int>(level) < g_min_level.load()) return;
-  std::string line = "{\"ts\":";
-  Json(FormatRfc3339(SystemClock().Now())).DumpTo(line);
-  line += ",\"level\":";
-  Json(LevelName(level)).DumpTo(line);
-  line += ",\"event\":";
-  Json(event).DumpTo(line);
+  if (!Enabled(level)) return;
+  std::string line;
+  StartLine(line, level, event);
+  JsonWriter writer(line);
   if (fields.is_object()) {
     for (const auto& [name, value] : fields.as_object()) {
       // The three leading names belong to the envelope; keep the line valid JSON.
       if (name == "ts" || name == "level" || name == "event") {
-        AppendMember(line, "field_" + name, value);
+        std::string renamed = "field_";
+        renamed += name;
+        writer.Key(renamed);
       } else {
-        AppendMember(line, name, value);
+        writer.Key(name);
       }
+      writer.Value(value);
     }
   } else if (!fields.is_null()) {
-    AppendMember(line, "fields", fields);
+    writer.Key("fields").Value(fields);
   }
   line += "}\n";
 
   LogWriter::Instance().Append(line, level >= LogLevel::kWarn);
+}
+
+LogLine::LogLine(LogLevel level, std::string_view event) : level_(level), enabled_(Enabled(level)) {
+  if (enabled_) StartLine(line_, level, event);
+}
+
+LogLine& LogLine::String(std::string_view name, std::string_view value) {
+  assert(name != "ts" && name != "level" && name != "event");
+  if (enabled_) JsonWriter(line_).Key(name).String(value);
+  return *this;
+}
+
+LogLine& LogLine::Int(std::string_view name, int64_t value) {
+  assert(name != "ts" && name != "level" && name != "event");
+  if (enabled_) JsonWriter(line_).Key(name).Int(value);
+  return *this;
+}
+
+LogLine& LogLine::Double(std::string_view name, double value) {
+  assert(name != "ts" && name != "level" && name != "event");
+  if (enabled_) JsonWriter(line_).Key(name).Double(value);
+  return *this;
+}
+
+void LogLine::Write() {
+  if (!enabled_) return;
+  enabled_ = false;
+  line_ += "}\n";
+  LogWriter::Instance().Append(line_, level_ >= LogLevel::kWarn);
 }
 
 }  // namespace portico

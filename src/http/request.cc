@@ -37,8 +37,15 @@ std::string Request::Param(std::string_view name) const {
 }
 
 std::optional<std::string> Request::BearerToken() const {
-  std::optional<std::string> header = Header("authorization");
-  if (!header) return std::nullopt;
+  // Read in place: only the token itself is copied.
+  const std::string* header = nullptr;
+  for (const auto& [key, value] : headers) {
+    if (EqualsIgnoreCase(key, "authorization")) {
+      header = &value;
+      break;
+    }
+  }
+  if (header == nullptr) return std::nullopt;
   std::string_view v = *header;
   while (!v.empty() && IsSpace(v.front())) v.remove_prefix(1);
   constexpr std::string_view kScheme = "bearer";

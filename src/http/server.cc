@@ -204,20 +204,17 @@ Response Render(const Exchange& ex, const Status& status, const Request& req, bo
 }
 
 void AccessLog(const Exchange& ex, const Request& req, int status, size_t bytes) {
+  LogLine line(LogLevel::kInfo, "http_request");
   const double latency_ms =
       std::chrono::duration<double, std::milli>(SteadyClock::now() - ex.start).count();
-  Json fields = Json::MakeObject();
-  Json::Object& o = fields.as_object();
-  o.reserve(8);
-  o.emplace_back("method", req.method);
-  o.emplace_back("route", ex.route != nullptr ? ex.route->pattern : std::string("unmatched"));
-  o.emplace_back("status", status);
-  o.emplace_back("latency_ms", static_cast<double>(static_cast<int64_t>(latency_ms * 1000)) / 1000);
-  o.emplace_back("request_id", req.request_id);
-  o.emplace_back("client_ip", req.client_ip);
-  if (!req.log_tenant.empty()) o.emplace_back("tenant", req.log_tenant);
-  o.emplace_back("bytes", static_cast<int64_t>(bytes));
-  Log(LogLevel::kInfo, "http_request", fields);
+  line.String("method", req.method)
+      .String("route", ex.route != nullptr ? std::string_view(ex.route->pattern) : "unmatched")
+      .Int("status", status)
+      .Double("latency_ms", static_cast<double>(static_cast<int64_t>(latency_ms * 1000)) / 1000)
+      .String("request_id", req.request_id)
+      .String("client_ip", req.client_ip);
+  if (!req.log_tenant.empty()) line.String("tenant", req.log_tenant);
+  line.Int("bytes", static_cast<int64_t>(bytes)).Write();
 }
 
 // Writes `response` and ends the exchange: Connection decision, headers,

@@ -6,23 +6,42 @@
 namespace portico::tenant_api {
 namespace {
 
-Json StringArray(const std::vector<std::string>& values) {
-  Json out = Json::MakeArray();
-  for (const std::string& v : values) out.Push(v);
-  return out;
+void WriteTime(JsonWriter& w, TimePoint t) {
+  char text[kRfc3339Length];
+  FormatRfc3339To(t, text);
+  w.String(std::string_view(text, kRfc3339Length));
 }
 
-Json CredentialJson(const Credential& c) {
-  Json out = Json::MakeObject();
-  out.Set("id", c.id)
-      .Set("kind", CredentialKindName(c.kind))
-      .Set("name", c.name)
-      .Set("hint", c.display_hint)
-      .Set("scopes", StringArray(c.scopes))
-      .Set("createdAt", FormatRfc3339(c.created_at))
-      .Set("expiresAt", c.expires_at ? Json(FormatRfc3339(*c.expires_at)) : Json())
-      .Set("revokedAt", c.revoked_at ? Json(FormatRfc3339(*c.revoked_at)) : Json());
-  return out;
+// The members of a credential object (the caller opens and closes it), so the
+// one-time "secret" can join them. Written straight to text: this renders
+// every GET /api/tenant.
+void WriteCredentialMembers(JsonWriter& w, const Credential& c) {
+  w.Key("id").String(c.id);
+  w.Key("kind").String(CredentialKindName(c.kind));
+  w.Key("name").String(c.name);
+  w.Key("hint").String(c.display_hint);
+  w.Key("scopes").StringArray(c.scopes);
+  w.Key("createdAt");
+  WriteTime(w, c.created_at);
+  w.Key("expiresAt");
+  if (c.expires_at) {
+    WriteTime(w, *c.expires_at);
+  } else {
+    w.Null();
+  }
+  w.Key("revokedAt");
+  if (c.revoked_at) {
+    WriteTime(w, *c.revoked_at);
+  } else {
+    w.Null();
+  }
+}
+
+http::Response JsonResponse(int status, std::string body) {
+  http::Response response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
 }
 
 http::Response NoStore(http::Response response) {
@@ -94,15 +113,21 @@ void AddTenantApiRoutes(http::Router& router, const TenantCredentials& credentia
               .handler = [creds](http::Request& req) -> StatusOr<http::Response> {
                 PORTICO_ASSIGN_OR_RETURN(Caller caller, Authenticate(*creds, req, std::nullopt));
                 const Tenant& t = caller.tenant;
-                Json body = Json::MakeObject();
-                body.Set("tenantId", t.id)
-                    .Set("slug", t.slug)
-                    .Set("name", t.name)
-                    .Set("status", t.status)
-                    .Set("modules", StringArray(t.modules))
-                    .Set("createdAt", FormatRfc3339(t.created_at))
-                    .Set("credential", CredentialJson(caller.credential));
-                return NoStore(http::Response::Json(200, body));
+                std::string body;
+                body.reserve(768);
+                JsonWriter w(body);
+                w.BeginObject();
+                w.Key("tenantId").String(t.id);
+                w.Key("slug").String(t.slug);
+                w.Key("name").String(t.name);
+                w.Key("status").String(t.status);
+                w.Key("modules").StringArray(t.modules);
+                w.Key("createdAt");
+                WriteTime(w, t.created_at);
+                w.Key("credential").BeginObject();
+                WriteCredentialMembers(w, caller.credential);
+                w.EndObject().EndObject();
+                return NoStore(JsonResponse(200, std::move(body)));
               },
               .errors = RenderTenantApiError,
               .summary = "The tenant and credential behind an integration key"});
@@ -112,10 +137,16 @@ void AddTenantApiRoutes(http::Router& router, const TenantCredentials& credentia
               .handler = [creds](http::Request& req) -> StatusOr<http::Response> {
                 PORTICO_ASSIGN_OR_RETURN(Caller caller, Authenticate(*creds, req, kAdminScope));
                 PORTICO_ASSIGN_OR_RETURN(std::vector<Credential> all, creds->List(caller.tenant));
-                Json list = Json::MakeArray();
-                for (const Credential& c : all) list.Push(CredentialJson(c));
-                return NoStore(
-                    http::Response::Json(200, Json::MakeObject().Set("credentials", std::move(list))));
+                std::string body;
+                JsonWriter w(body);
+                w.BeginObject().Key("credentials").BeginArray();
+                for (const Credential& c : all) {
+                  w.BeginObject();
+                  WriteCredentialMembers(w, c);
+                  w.EndObject();
+                }
+                w.EndArray().EndObject();
+                return NoStore(JsonResponse(200, std::move(body)));
               },
               .errors = RenderTenantApiError,
               .summary = "List the tenant's credentials (never their secrets)"});
@@ -124,13 +155,17 @@ void AddTenantApiRoutes(http::Router& router, const TenantCredentials& credentia
               .family = "tenant",
               .handler = [creds](http::Request& req) -> StatusOr<http::Response> {
                 PORTICO_ASSIGN_OR_RETURN(Caller caller, Authenticate(*creds, req, kAdminScope));
-                PORTICO_ASSIGN_OR_RETURN(Json body, http::ParseJsonBody(req));
-                PORTICO_ASSIGN_OR_RETURN(CredentialRequest request, ParseCredentialRequest(body));
+                PORTICO_ASSIGN_OR_RETURN(Json input, http::ParseJsonBody(req));
+                PORTICO_ASSIGN_OR_RETURN(CredentialRequest request, ParseCredentialRequest(input));
                 PORTICO_ASSIGN_OR_RETURN(IssuedCredential issued,
                                          creds->Create(caller.tenant, request));
-                Json out = CredentialJson(issued.record);
-                out.Set("secret", issued.secret);
-                return NoStore(http::Response::Json(201, out));
+                std::string body;
+                JsonWriter w(body);
+                w.BeginObject();
+                WriteCredentialMembers(w, issued.record);
+                w.Key("secret").String(issued.secret);
+                w.EndObject();
+                return NoStore(JsonResponse(201, std::move(body)));
               },
               .errors = RenderTenantApiError,
               .summary = "Mint a credential; its secret is returned once"});

@@ -1,4 +1,13 @@
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+
+#include <atomic>
+#include <latch>
+#include <thread>
+#include <vector>
+
 #include "database_fixture.h"
+#include "db/session.h"
 
 namespace portico::testing {
 namespace {
@@ -69,6 +78,111 @@ TEST_P(CredentialStoreContract, FindByHashWithTenantJoinsTheOwningTenant) {
   auto missing =
       Query([&](Stores& s) { return s.credentials().FindByHashWithTenant("cc33"); });
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(CredentialStoreContract, FindByHashWithTenantReturnsEveryField) {
+  Credential c = MakeCredential(tenant_.id, "aa11");
+  c.kind = CredentialKind::kPublicLoginToken;
+  c.name = "caf\xC3\xA9 \"key\"";
+  c.expires_at = At(milliseconds(86'400'000));
+  c.revoked_at = At(milliseconds(5));
+  ASSERT_TRUE(Insert(c).ok());
+  Tenant bare = MakeTenant("bare");
+  bare.admin_email.reset();
+  bare.modules = {};
+  bare.status = "suspended";
+  ASSERT_TRUE(Query([&](Stores& s) { return s.tenants().Insert(bare); }).ok());
+  Credential plain = MakeCredential(bare.id, "bb22");
+  ASSERT_TRUE(Insert(plain).ok());
+
+  auto found = Query([&](Stores& s) { return s.credentials().FindByHashWithTenant("aa11"); });
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  const Credential& f = found->credential;
+  EXPECT_EQ(f.id, c.id);
+  EXPECT_EQ(f.tenant_id, tenant_.id);
+  EXPECT_EQ(f.kind, CredentialKind::kPublicLoginToken);
+  EXPECT_EQ(f.name, c.name);
+  EXPECT_EQ(f.display_hint, c.display_hint);
+  EXPECT_EQ(f.key_hash, "aa11");
+  EXPECT_EQ(f.scopes, c.scopes);
+  EXPECT_EQ(f.expires_at, c.expires_at);
+  EXPECT_EQ(f.revoked_at, c.revoked_at);
+  EXPECT_EQ(f.created_at, c.created_at);
+  EXPECT_EQ(found->tenant.admin_email, tenant_.admin_email);
+
+  found = Query([&](Stores& s) { return s.credentials().FindByHashWithTenant("bb22"); });
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->credential.tenant_id, bare.id);
+  EXPECT_FALSE(found->credential.expires_at.has_value());
+  EXPECT_FALSE(found->credential.revoked_at.has_value());
+  EXPECT_EQ(found->tenant.id, bare.id);
+  EXPECT_FALSE(found->tenant.admin_email.has_value());
+  EXPECT_TRUE(found->tenant.modules.empty());
+  EXPECT_EQ(found->tenant.status, "suspended");
+}
+
+TEST_P(CredentialStoreContract, RevocationOnAnotherSessionShowsInTheSessionsNextRead) {
+  // The joined lookup is prepared once per session and reused. On SQLite a
+  // lookup left open would pin the session's read snapshot: the revocation
+  // below, committed by another pooled session, would stay invisible to every
+  // later read of this one (here FindByHash, a different statement).
+  Credential c = MakeCredential(tenant_.id, "aa11");
+  ASSERT_TRUE(Insert(c).ok());
+  Status status = db_->Run([&](Stores& a) -> Status {
+    auto before = a.credentials().FindByHashWithTenant("aa11");
+    EXPECT_TRUE(before.ok()) << before.status().ToString();
+    if (before.ok()) {
+      EXPECT_FALSE(before->credential.revoked_at.has_value());
+    }
+    Status revoked = Query([&](Stores& b) { return b.credentials().Revoke(c.id, T0()); });
+    EXPECT_TRUE(revoked.ok()) << revoked.ToString();
+    StatusOr<Credential> other = a.credentials().FindByHash("aa11");
+    EXPECT_TRUE(other.ok() && other->revoked_at == T0());
+    auto after = a.credentials().FindByHashWithTenant("aa11");
+    EXPECT_TRUE(after.ok() && after->credential.revoked_at == T0());
+    return Status();
+  });
+  EXPECT_TRUE(status.ok()) << status.ToString();
+}
+
+TEST_P(CredentialStoreContract, FindByHashWithTenantWorksOnEveryReplacedConnection) {
+  // The lookup is a named prepared statement on each PostgreSQL connection;
+  // a connection that replaces a lost one must prepare it again.
+  if (GetParam() == Backend::kSqlite) GTEST_SKIP() << "SQLite connections are never lost";
+  ASSERT_TRUE(Insert(MakeCredential(tenant_.id, "aa11")).ok());
+  const auto on_every_session = [&] {
+    std::latch all_leased(kPoolSize);
+    std::atomic<int> found{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kPoolSize; ++i) {
+      threads.emplace_back([&] {
+        Status status = db_->Run([&](Stores& s) -> Status {
+          all_leased.arrive_and_wait();
+          PORTICO_ASSIGN_OR_RETURN(CredentialWithTenant f,
+                                   s.credentials().FindByHashWithTenant("aa11"));
+          if (f.tenant.id == tenant_.id) ++found;
+          return Status();
+        });
+        EXPECT_TRUE(status.ok()) << status.ToString();
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    return found.load();
+  };
+  ASSERT_EQ(on_every_session(), kPoolSize);  // prepared on every session
+
+  {
+    soci::session admin(soci::postgresql, db::SociConnectString(url_));
+    admin << "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+             "WHERE datname = current_database() AND pid <> pg_backend_pid()";
+  }
+  // The first lease learns of the loss (Unavailable at most once); then
+  // every session reconnects and prepares the lookup anew.
+  auto first = Query([&](Stores& s) { return s.credentials().FindByHashWithTenant("aa11"); });
+  if (!first.ok()) {
+    EXPECT_EQ(first.status().code(), StatusCode::kUnavailable) << first.status().ToString();
+  }
+  EXPECT_EQ(on_every_session(), kPoolSize);
 }
 
 TEST_P(CredentialStoreContract, FindByHashReturnsNotFoundForUnknownHash) {

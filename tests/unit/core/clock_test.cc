@@ -49,5 +49,15 @@ TEST(UnixMillisTest, RoundTrips) {
   }
 }
 
+TEST(ClockTest, FormatRfc3339ToWritesExactlyTheFormattedTextIntoTheBuffer) {
+  for (int64_t ms : {int64_t{0}, int64_t{1'800'000'000'123}, int64_t{-1}}) {
+    char buf[kRfc3339Length + 1];
+    buf[kRfc3339Length] = '#';
+    FormatRfc3339To(FromUnixMillis(ms), buf);
+    EXPECT_EQ(std::string(buf, kRfc3339Length), FormatRfc3339(FromUnixMillis(ms))) << ms;
+    EXPECT_EQ(buf[kRfc3339Length], '#') << "wrote past the text";
+  }
+}
+
 }  // namespace
 }  // namespace portico

@@ -37,6 +37,12 @@ TEST(CryptoTest, PreparedKeyMatchesRfc4231AndTheOneShotForm) {
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
   const HmacSha256Key empty("");
   EXPECT_EQ(empty.Sign(""), HmacSha256("", ""));
+  // Around the 64-byte block: padded below, used as is at, hashed first above.
+  for (size_t size : {63u, 64u, 65u}) {
+    const std::string key(size, 'k');
+    const std::string message(size * 3, 'm');  // several blocks of message too
+    EXPECT_EQ(HmacSha256Key(key).Sign(message), HmacSha256(key, message)) << size;
+  }
 }
 
 TEST(CryptoTest, PreparedKeyIsSafeAcrossThreads) {

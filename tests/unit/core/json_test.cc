@@ -201,5 +201,87 @@ TEST(ParseJsonTest, RejectsUnescapedControlCharactersInStrings) {
   EXPECT_FALSE(ParseJson("\"a\nz\"").ok());
 }
 
+TEST(JsonWriterTest, WritesWhatDumpWritesForTheSameDocument) {
+  Json tree = Json::MakeObject();
+  tree.Set("s", "a\"b\\c\n\x01\x7f caf\xC3\xA9")
+      .Set("i", -42)
+      .Set("d", 0.1)
+      .Set("whole", 2.0)
+      .Set("t", true)
+      .Set("f", false)
+      .Set("n", nullptr)
+      .Set("empty", Json::MakeArray())
+      .Set("list", Json::MakeArray().Push("x").Push(Json::MakeObject().Set("k", 1)).Push(""))
+      .Set("nested", Json::MakeObject().Set("deeper", Json::MakeObject()));
+  std::string text;
+  JsonWriter w(text);
+  w.BeginObject();
+  w.Key("s").String("a\"b\\c\n\x01\x7f caf\xC3\xA9");
+  w.Key("i").Int(-42);
+  w.Key("d").Double(0.1);
+  w.Key("whole").Double(2.0);
+  w.Key("t").Bool(true);
+  w.Key("f").Bool(false);
+  w.Key("n").Null();
+  w.Key("empty").StringArray({});
+  w.Key("list").BeginArray().String("x").BeginObject().Key("k").Int(1).EndObject().String("");
+  w.EndArray();
+  w.Key("nested").BeginObject().Key("deeper").BeginObject().EndObject().EndObject();
+  w.EndObject();
+  EXPECT_EQ(text, tree.Dump());
+}
+
+TEST(JsonWriterTest, ValueDumpsAnyJsonInPlace) {
+  std::string text;
+  JsonWriter(text).BeginArray().Value(Json::MakeObject().Set("a", Json::MakeArray().Push(1)));
+  JsonWriter(text).Value(Json("z")).EndArray();
+  EXPECT_EQ(text, R"([{"a":[1]},"z"])");
+}
+
+TEST(JsonWriterTest, ContinuesADocumentAlreadyInTheString) {
+  std::string text = R"({"first":"x")";
+  JsonWriter(text).Key("second").StringArray({"a", "b"}).Key("third").Double(std::nan(""));
+  text += "}";
+  EXPECT_EQ(text, R"({"first":"x","second":["a","b"],"third":null})");
+  EXPECT_TRUE(ParseJson(text).ok());
+}
+
+TEST(JsonWriterTest, EscapesOnlyWhereNeededInLongStrings) {
+  // Long clean runs are copied whole; escapes in the middle and at both ends.
+  const std::string clean(300, 'a');
+  const std::string raw = "\n" + clean + "\"" + clean + "\t";
+  std::string text;
+  JsonWriter(text).String(raw);
+  EXPECT_EQ(text, "\"\\n" + clean + "\\\"" + clean + "\\t\"");
+  EXPECT_EQ(text, Json(raw).Dump());
+}
+
+TEST(JsonWriterTest, FindsEachEscapeAtEveryPositionOfAWord) {
+  // Strings are scanned eight bytes at a time: every lane must see every escape.
+  const std::pair<char, std::string> cases[] = {
+      {'\0', "\\u0000"}, {'\x1f', "\\u001f"}, {'"', "\\\""}, {'\\', "\\\\"}, {'\x7f', "\\u007f"}};
+  for (const auto& [c, escaped] : cases) {
+    for (size_t pos = 0; pos < 17; ++pos) {
+      std::string raw(17, '\xC3');  // high bytes (UTF-8 lead) never need an escape
+      raw[pos] = c;
+      const std::string expected =
+          "\"" + raw.substr(0, pos) + escaped + raw.substr(pos + 1) + "\"";
+      std::string text;
+      JsonWriter(text).String(raw);
+      EXPECT_EQ(text, expected) << static_cast<int>(c) << " at " << pos;
+    }
+  }
+}
+
+TEST(JsonWriterTest, PassesEveryOtherByteThrough) {
+  std::string raw;
+  for (int c = 0x20; c < 0x100; ++c) {
+    if (c != '"' && c != '\\' && c != 0x7f) raw.push_back(static_cast<char>(c));
+  }
+  std::string text;
+  JsonWriter(text).String(raw);
+  EXPECT_EQ(text, "\"" + raw + "\"");
+}
+
 }  // namespace
 }  // namespace portico

@@ -109,5 +109,42 @@ TEST(LogTest, ConcurrentLinesNeverInterleave) {
   for (const std::string& line : lines) ASSERT_TRUE(ParseJson(line).ok()) << line;
 }
 
+TEST(LogTest, LogLineWritesTheSameLineAsLogWithFieldsInOrder) {
+  CapturedStderr captured;
+  LogLine(LogLevel::kWarn, "http_request")
+      .String("route", "/a \"b\"")
+      .Int("status", 503)
+      .Double("latency_ms", 1.25)
+      .Write();
+  Log(LogLevel::kWarn, "http_request",
+      Json::MakeObject().Set("route", "/a \"b\"").Set("status", 503).Set("latency_ms", 1.25));
+  const auto lines = captured.Lines();
+  ASSERT_EQ(lines.size(), 2u);
+  // Identical but for the timestamp.
+  const size_t ts_end = std::string(R"({"ts":"2024-01-01T00:00:00.000Z")").size();
+  ASSERT_GT(lines[0].size(), ts_end);
+  EXPECT_EQ(lines[0].substr(ts_end), lines[1].substr(ts_end));
+  StatusOr<Json> parsed = ParseJson(lines[0]);
+  ASSERT_TRUE(parsed.ok()) << lines[0];
+  const auto& members = parsed->as_object();
+  ASSERT_EQ(members.size(), 6u) << lines[0];
+  EXPECT_EQ(members[1], (Json::Member{"level", "warn"}));
+  EXPECT_EQ(members[2], (Json::Member{"event", "http_request"}));
+  EXPECT_EQ(members[3], (Json::Member{"route", "/a \"b\""}));
+  EXPECT_EQ(members[4], (Json::Member{"status", 503}));
+  EXPECT_EQ(members[5], (Json::Member{"latency_ms", 1.25}));
+}
+
+TEST(LogTest, LogLineBelowTheLevelWritesNothing) {
+  CapturedStderr captured;
+  LogLine(LogLevel::kDebug, "hidden").String("a", "b").Write();
+  LogLine line(LogLevel::kInfo, "once");
+  line.Write();
+  line.Write();
+  const auto lines = captured.Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find(R"("event":"once")"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace portico
