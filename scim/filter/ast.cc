@@ -6,6 +6,29 @@
 #include "portico/json.h"
 
 namespace portico::scim {
+
+const char* AttrTypeName(AttrType type) {
+  switch (type) {
+    case AttrType::kString:
+      return "string";
+    case AttrType::kBoolean:
+      return "boolean";
+    case AttrType::kDecimal:
+      return "decimal";
+    case AttrType::kInteger:
+      return "integer";
+    case AttrType::kDateTime:
+      return "dateTime";
+    case AttrType::kReference:
+      return "reference";
+    case AttrType::kBinary:
+      return "binary";
+    case AttrType::kComplex:
+      return "complex";
+  }
+  return "string";
+}
+
 namespace {
 
 // Binding strength for printing: or < and < everything else.

@@ -26,6 +26,9 @@ enum class AttrType {
   kComplex
 };
 
+// "string", "boolean", … as RFC 7643 §7 spells the types (in /Schemas and in messages).
+const char* AttrTypeName(AttrType type);
+
 struct ResolvedAttr {
   std::string urn;    // canonical schema URN the attribute belongs to (core or extension)
   std::string attr;   // canonical spelling ("userName", "emails", "meta")

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "portico/json.h"
+#include "portico/utf8.h"
 #include "scim/filter/date_time.h"
 
 namespace portico::scim {
@@ -37,36 +38,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-// Byte offset of the first byte that is not part of well-formed UTF-8, or npos.
-size_t FindInvalidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char b = static_cast<unsigned char>(s[i]);
-    size_t len;
-    uint32_t cp, min;
-    if (b < 0x80) {
-      ++i;
-      continue;
-    } else if ((b & 0xE0) == 0xC0) {
-      len = 2, min = 0x80, cp = b & 0x1F;
-    } else if ((b & 0xF0) == 0xE0) {
-      len = 3, min = 0x800, cp = b & 0x0F;
-    } else if ((b & 0xF8) == 0xF0) {
-      len = 4, min = 0x10000, cp = b & 0x07;
-    } else {
-      return i;
-    }
-    if (s.size() - i < len) return i;
-    for (size_t k = 1; k < len; ++k) {
-      if (!IsContinuationByte(s[i + k])) return i;
-      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += len;
-  }
-  return std::string_view::npos;
-}
-
 // A JSON-quoted, length-capped echo of request text for error messages.
 std::string Quote(std::string_view s) {
   std::string out;
@@ -78,28 +49,6 @@ std::string Quote(std::string_view s) {
   while (cut > 0 && IsContinuationByte(s[cut])) --cut;  // never split a code point
   Json(std::string(s.substr(0, cut)) + "...").DumpTo(out);
   return out;
-}
-
-const char* TypeName(AttrType type) {
-  switch (type) {
-    case AttrType::kString:
-      return "string";
-    case AttrType::kBoolean:
-      return "boolean";
-    case AttrType::kDecimal:
-      return "decimal";
-    case AttrType::kInteger:
-      return "integer";
-    case AttrType::kDateTime:
-      return "dateTime";
-    case AttrType::kReference:
-      return "reference";
-    case AttrType::kBinary:
-      return "binary";
-    case AttrType::kComplex:
-      return "complex";
-  }
-  return "?";
 }
 
 std::optional<CompareOp> OperatorFromWord(std::string_view word) {
@@ -129,24 +78,6 @@ struct RawLiteral {
   Kind kind = Kind::kNull;
   Literal literal;  // kString, kBoolean, kNumber (kInteger or kDecimal)
 };
-
-void AppendUtf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 // Recursive descent over the text, one instance per call. Grammar (RFC 7644 Figure 1, with
 // precedence made explicit):
@@ -554,7 +485,8 @@ class Parser {
       }
       attr = std::move(*value);
     }
-    const std::string attr_desc = std::string(TypeName(attr.type)) + " attribute " + Quote(written);
+    const std::string attr_desc =
+        std::string(AttrTypeName(attr.type)) + " attribute " + Quote(written);
     const auto op_not_allowed = [&] {
       return Error(op_pos, op_name + " cannot be used with " + attr_desc);
     };

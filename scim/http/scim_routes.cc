@@ -1,5 +1,6 @@
 #include "scim/http/scim_routes.h"
 
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -45,12 +46,12 @@ StatusOr<Projection> QueryProjection(const http::Request& req, const ResourceTyp
 }
 
 http::Response Written(int status, const ScimService::Written& w, const ResourceType& type,
-                       const ScimService& service, const Json& resource_id) {
+                       const ScimService& service) {
   http::Response response = ScimJson(status, w.resource);
   response.WithHeader("ETag", VersionTag(w.version));
-  if (status == 201 && resource_id.is_string()) {
-    response.WithHeader(
-        "Location", service.settings().base_url + type.endpoint() + "/" + resource_id.as_string());
+  if (status == 201) {  // `id` is returned "always", whatever the projection
+    response.WithHeader("Location", service.settings().base_url + type.endpoint() + "/" +
+                                        w.resource.Find("id")->as_string());
   }
   return response;
 }
@@ -103,28 +104,38 @@ http::AsyncHandler OffloadWhenPassword(HashingPool* pool, http::Handler handler)
   };
 }
 
+// POST, PUT and PATCH: authenticate for writing, read the body and the
+// projection, call the service, answer `status` with the resource and its ETag.
+using BodyWrite = std::function<StatusOr<ScimService::Written>(
+    ScimService&, const ScimCaller&, const http::Request&, const Json& body, const Projection&)>;
+http::AsyncHandler WriteWithBody(HashingPool* pool, ScimService* svc, const ResourceType* t,
+                                 int status, BodyWrite call) {
+  return OffloadWhenPassword(
+      pool, [svc, t, status, call](http::Request& req) -> StatusOr<http::Response> {
+        PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, true));
+        PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
+        PORTICO_ASSIGN_OR_RETURN(Projection projection, QueryProjection(req, *t));
+        PORTICO_ASSIGN_OR_RETURN(ScimService::Written w, call(*svc, caller, req, body, projection));
+        return Written(status, w, *t, *svc);
+      });
+}
+
 void AddResourceRoutes(http::Router& router, ScimService& service, const ResourceType& type,
                        HashingPool& pool) {
   const std::string base = "/scim/v2" + type.endpoint();
   ScimService* svc = &service;
   const ResourceType* t = &type;
   HashingPool* hashing = &pool;
-  router.Add({.method = "POST",
-              .pattern = base,
-              .family = "scim",
-              .async_handler = OffloadWhenPassword(
-                  hashing,
-                  [svc, t](http::Request& req) -> StatusOr<http::Response> {
-                    PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, true));
-                    PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
-                    PORTICO_ASSIGN_OR_RETURN(Projection projection, QueryProjection(req, *t));
-                    PORTICO_ASSIGN_OR_RETURN(ScimService::Written w,
-                                             svc->Create(caller, *t, body, projection));
-                    const Json* id = w.resource.Find("id");
-                    return Written(201, w, *t, *svc, id != nullptr ? *id : Json());
-                  }),
-              .errors = RenderScimError,
-              .summary = "Create a " + type.name()});
+  router.Add(
+      {.method = "POST",
+       .pattern = base,
+       .family = "scim",
+       .async_handler = WriteWithBody(
+           hashing, svc, t, 201,
+           [t](ScimService& s, const ScimCaller& caller, const http::Request&, const Json& body,
+               const Projection& projection) { return s.Create(caller, *t, body, projection); }),
+       .errors = RenderScimError,
+       .summary = "Create a " + type.name()});
   router.Add({.method = "GET",
               .pattern = base,
               .family = "scim",
@@ -163,41 +174,31 @@ void AddResourceRoutes(http::Router& router, ScimService& service, const Resourc
                   not_modified.WithHeader("ETag", VersionTag(w.version));
                   return not_modified;
                 }
-                return Written(200, w, *t, *svc, Json());
+                return Written(200, w, *t, *svc);
               },
               .errors = RenderScimError,
               .summary = "Get a " + type.name()});
   router.Add({.method = "PUT",
               .pattern = base + "/:id",
               .family = "scim",
-              .async_handler = OffloadWhenPassword(
-                  hashing,
-                  [svc, t](http::Request& req) -> StatusOr<http::Response> {
-                    PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, true));
-                    PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
-                    PORTICO_ASSIGN_OR_RETURN(Projection projection, QueryProjection(req, *t));
-                    PORTICO_ASSIGN_OR_RETURN(
-                        ScimService::Written w,
-                        svc->Replace(caller, *t, req.Param("id"), body,
-                                     Precondition{req.Header("if-match")}, projection));
-                    return Written(200, w, *t, *svc, Json());
+              .async_handler = WriteWithBody(
+                  hashing, svc, t, 200,
+                  [t](ScimService& s, const ScimCaller& caller, const http::Request& req,
+                      const Json& body, const Projection& projection) {
+                    return s.Replace(caller, *t, req.Param("id"), body,
+                                     Precondition{req.Header("if-match")}, projection);
                   }),
               .errors = RenderScimError,
               .summary = "Replace a " + type.name()});
   router.Add({.method = "PATCH",
               .pattern = base + "/:id",
               .family = "scim",
-              .async_handler = OffloadWhenPassword(
-                  hashing,
-                  [svc, t](http::Request& req) -> StatusOr<http::Response> {
-                    PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, true));
-                    PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
-                    PORTICO_ASSIGN_OR_RETURN(Projection projection, QueryProjection(req, *t));
-                    PORTICO_ASSIGN_OR_RETURN(
-                        ScimService::Written w,
-                        svc->Patch(caller, *t, req.Param("id"), body,
-                                   Precondition{req.Header("if-match")}, projection));
-                    return Written(200, w, *t, *svc, Json());
+              .async_handler = WriteWithBody(
+                  hashing, svc, t, 200,
+                  [t](ScimService& s, const ScimCaller& caller, const http::Request& req,
+                      const Json& body, const Projection& projection) {
+                    return s.Patch(caller, *t, req.Param("id"), body,
+                                   Precondition{req.Header("if-match")}, projection);
                   }),
               .errors = RenderScimError,
               .summary = "Modify a " + type.name() + " (RFC 7644 §3.5.2)"});

@@ -2,28 +2,6 @@
 
 namespace portico::scim {
 
-const char* AttrTypeName(AttrType type) {
-  switch (type) {
-    case AttrType::kString:
-      return "string";
-    case AttrType::kBoolean:
-      return "boolean";
-    case AttrType::kDecimal:
-      return "decimal";
-    case AttrType::kInteger:
-      return "integer";
-    case AttrType::kDateTime:
-      return "dateTime";
-    case AttrType::kReference:
-      return "reference";
-    case AttrType::kBinary:
-      return "binary";
-    case AttrType::kComplex:
-      return "complex";
-  }
-  return "string";
-}
-
 const char* MutabilityName(Mutability m) {
   switch (m) {
     case Mutability::kReadOnly:

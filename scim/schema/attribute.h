@@ -13,7 +13,6 @@ enum class Mutability { kReadOnly, kReadWrite, kImmutable, kWriteOnly };
 enum class Returned { kAlways, kNever, kDefault, kRequest };
 enum class Uniqueness { kNone, kServer, kGlobal };
 
-const char* AttrTypeName(AttrType type);  // "string", "boolean", … as in RFC 7643 §7
 const char* MutabilityName(Mutability m);
 const char* ReturnedName(Returned r);
 const char* UniquenessName(Uniqueness u);
