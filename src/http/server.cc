@@ -338,8 +338,10 @@ struct Prepared {
   std::vector<std::string> allowed;  // non-empty with status: 405 and Allow
 };
 
+// `body_too_large`: the announced Content-Length is over the limit and the
+// body was not read (see PeerParser).
 Prepared Prepare(const Core& core, const PH::Request& preq, const std::string& peer_ip,
-                 Request& req, Exchange& ex) {
+                 Request& req, Exchange& ex, bool body_too_large) {
   Prepared out;
   req.method = PH::methodString(preq.method());
 
@@ -366,7 +368,8 @@ Prepared Prepare(const Core& core, const PH::Request& preq, const std::string& p
   } else {
     req.client_ip = ResolveClientIp(peer_ip, *forwarded_for, core.options.trusted_proxies);
   }
-  ex.keep_alive = WantsKeepAlive(ex.version, req);
+  // The unread rest of a body too large would be taken for the next request.
+  ex.keep_alive = !body_too_large && WantsKeepAlive(ex.version, req);
 
   const std::string& raw_path = preq.resource();
   std::optional<std::string> path = PercentDecode(raw_path);
@@ -384,7 +387,7 @@ Prepared Prepare(const Core& core, const PH::Request& preq, const std::string& p
     req.params = std::move(match.params);
   }
 
-  if (preq.body().size() > core.options.max_body_bytes) {
+  if (body_too_large || preq.body().size() > core.options.max_body_bytes) {
     out.status = TooLarge("request body exceeds the limit of " +
                           std::to_string(core.options.max_body_bytes) + " bytes");
     return out;
@@ -419,11 +422,66 @@ Prepared Prepare(const Core& core, const PH::Request& preq, const std::string& p
   return out;
 }
 
-// Peer data keys: a connection accepted while draining; the peer's address,
-// printed once per connection (Pistache formats it anew on every call, which
-// cost as much as a tenth of a /healthz request).
+// Peer data keys: a connection accepted while draining; the PeerState.
 constexpr char kRejectedPeer[] = "portico.reject";
-constexpr char kPeerIp[] = "portico.peer_ip";
+constexpr char kPeerState[] = "portico.peer";
+
+// What the server keeps per connection.
+struct PeerState {
+  // Printed once per connection: Pistache formats it anew on every call,
+  // which cost as much as a tenth of a /healthz request.
+  std::string ip;
+  // A body announced over the limit was refused unread: the request is
+  // answered 413 and nothing after it on this connection is parsed (the
+  // unread body must never be taken for a next request).
+  bool discarding = false;
+};
+
+// Pistache's request parser with two steps replaced, so that a body announced
+// over the limit is answered as soon as its headers are in, in the family's
+// error format. Read on, it would end in Pistache's plain-text 413 once its
+// buffer (limit + header allowance) overflowed.
+class PeerParser : public PH::RequestParser {
+ public:
+  PeerParser(size_t max_request_bytes, size_t max_body_bytes, PeerState* state)
+      : PH::RequestParser(max_request_bytes) {
+    allSteps[0] = std::make_unique<RequestLineOrDiscard>(&request, state);
+    allSteps[2] = std::make_unique<BoundedBody>(&request, max_body_bytes, state);
+  }
+
+ private:
+  class RequestLineOrDiscard : public PH::Private::RequestLineStep {
+   public:
+    RequestLineOrDiscard(PH::Request* request, PeerState* state)
+        : RequestLineStep(request), state_(state) {}
+    PH::Private::State apply(Pistache::StreamCursor& cursor) override {
+      if (!state_->discarding) return RequestLineStep::apply(cursor);
+      cursor.advance(cursor.remaining());
+      return PH::Private::State::Again;
+    }
+
+   private:
+    PeerState* state_;
+  };
+
+  class BoundedBody : public PH::Private::BodyStep {
+   public:
+    BoundedBody(PH::Request* request, size_t max_body_bytes, PeerState* state)
+        : BodyStep(request), max_body_bytes_(max_body_bytes), state_(state) {}
+    PH::Private::State apply(Pistache::StreamCursor& cursor) override {
+      const auto length = message->headers().tryGet<PH::Header::ContentLength>();
+      if (length != nullptr && length->value() > max_body_bytes_) {
+        state_->discarding = true;
+        return PH::Private::State::Done;  // to onRequest, with the body unread
+      }
+      return BodyStep::apply(cursor);
+    }
+
+   private:
+    size_t max_body_bytes_;
+    PeerState* state_;
+  };
+};
 
 class PisHandler : public PH::Handler {
  public:
@@ -434,9 +492,12 @@ class PisHandler : public PH::Handler {
   void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
     // What Http::Handler::onConnection does (private there): every peer needs
     // its request parser.
-    peer->putData(ParserData, std::make_shared<PH::RequestParser>(getMaxRequestSize()));
-    peer->putData(kPeerIp, std::make_shared<std::string>(
-                               ResolveClientIp(peer->address().host(), std::nullopt, {})));
+    auto state = std::make_shared<PeerState>();
+    state->ip = ResolveClientIp(peer->address().host(), std::nullopt, {});
+    // The parser points at the state: both live as long as the peer.
+    peer->putData(ParserData, std::make_shared<PeerParser>(
+                                  getMaxRequestSize(), core_->options.max_body_bytes, state.get()));
+    peer->putData(kPeerState, std::move(state));
     const int fd = peer->fd();
     if (core_->draining.load()) {
       // Draining: new connections are closed unanswered. Linux still delivers
@@ -466,16 +527,16 @@ class PisHandler : public PH::Handler {
     ex.core = core_.get();
     ex.start = SteadyClock::now();
     ex.version = preq.version();
-    std::shared_ptr<std::string> peer_ip;
+    std::shared_ptr<PeerState> peer_state;
     if (std::shared_ptr<Pistache::Tcp::Peer> peer = writer.getPeer()) {
       if (core_->draining.load() && peer->tryGetData(kRejectedPeer) != nullptr) return;
-      peer_ip = std::static_pointer_cast<std::string>(peer->tryGetData(kPeerIp));
+      peer_state = std::static_pointer_cast<PeerState>(peer->tryGetData(kPeerState));
     }
-    if (peer_ip == nullptr) return;  // the client is gone; nobody to answer
+    if (peer_state == nullptr) return;  // the client is gone; nobody to answer
     InFlight token(core_.get());
     try {
       Request req;
-      Prepared prepared = Prepare(*core_, preq, *peer_ip, req, ex);
+      Prepared prepared = Prepare(*core_, preq, peer_state->ip, req, ex, peer_state->discarding);
       if (!prepared.status.ok()) {
         Response response = Render(ex, prepared.status, req);
         if (!prepared.allowed.empty()) {
@@ -501,7 +562,6 @@ class PisHandler : public PH::Handler {
     }
   }
 
- private:
   // The one log line of a handler exception; what() stays out of the response.
   static void LogException(const Route& route, const Request& req, const char* what) {
     Json fields = Json::MakeObject();

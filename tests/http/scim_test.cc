@@ -1,11 +1,14 @@
 // SCIM 2.0 over the real `portico serve`, on SQLite and PostgreSQL: discovery,
 // authentication, Users and Groups CRUD, filters, projection, ETags, tenancy.
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 #include <future>
 #include <set>
 #include <thread>
 
+#include "db/open_database.h"
+#include "db/session.h"
 #include "http/e2e_env.h"
 #include "portico/parse_json.h"
 #include "support/http_client.h"
@@ -52,6 +55,19 @@ class ScimTest : public ::testing::TestWithParam<Backend> {
     return r.status == 201 ? Body(r).Find("id")->as_string() : "";
   }
 
+  // What the database holds as the user's password: a hash, never the password.
+  std::string StoredPasswordHash(const std::string& user_id) {
+    auto url = db::ParseDatabaseUrl(db_->url());
+    EXPECT_TRUE(url.ok());
+    soci::session sql;
+    db::OpenSession(sql, *url, false);
+    std::string hash;
+    soci::indicator ind = soci::i_null;
+    sql << "SELECT password_hash FROM users WHERE id = :id", soci::into(hash, ind),
+        soci::use(user_id);
+    return ind == soci::i_ok ? hash : "";
+  }
+
   std::unique_ptr<TestDatabase> db_;
   PorticoServer server_;
   std::string key_, auth_;
@@ -92,6 +108,7 @@ TEST_P(ScimTest, CreateGetReplaceDeleteUser) {
   EXPECT_EQ(created.Header("location"), "http://localhost:8080/scim/v2/Users/" + id);
   EXPECT_EQ(created.Header("etag"), "W/\"1\"");
   EXPECT_EQ(user.Find("password"), nullptr);  // writeOnly, returned never
+  EXPECT_EQ(StoredPasswordHash(user.Find("id")->as_string()).rfind("$argon2id$", 0), 0u);
   // The change owes an audit event, delivered through the outbox.
   EXPECT_TRUE(server_.WaitForLog("\"scim.user.created\"", std::chrono::seconds(10)))
       << server_.Log();
@@ -109,7 +126,11 @@ TEST_P(ScimTest, CreateGetReplaceDeleteUser) {
   EXPECT_EQ(Body(replaced).Find("name"), nullptr);  // PUT replaces: omitted means removed
   HttpResult stale = Send("PUT", "/Users/" + id, R"({"userName":"x"})", {"If-Match: W/\"1\""});
   EXPECT_EQ(stale.status, 412) << stale.body;
+  HttpResult any =
+      Send("PUT", "/Users/" + id, R"({"userName":"bjensen","title":"CTO"})", {"If-Match: *"});
+  EXPECT_EQ(any.status, 200) << any.body;
 
+  EXPECT_EQ(Send("DELETE", "/Users/" + id, "", {"If-Match: W/\"2\""}).status, 412);
   EXPECT_EQ(Send("DELETE", "/Users/" + id).status, 204);
   HttpResult gone = Send("GET", "/Users/" + id);
   EXPECT_EQ(gone.status, 404);
@@ -333,13 +354,47 @@ TEST_P(ScimTest, OktaStyleGroupPatchesChangeMembership) {
 
 TEST_P(ScimTest, PasswordPatchIsAcceptedAndNeverReturned) {
   const std::string id = CreateUser("pw-user");
+  const std::string before = StoredPasswordHash(id);
   HttpResult r =
       Send("PATCH", "/Users/" + id,
            std::string("{") + kPatchOp +
                R"(,"Operations":[{"op":"replace","path":"password","value":"n3w-Secret!"}]})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.body.find("n3w-Secret"), std::string::npos);
+  const std::string after = StoredPasswordHash(id);
+  EXPECT_EQ(after.rfind("$argon2id$", 0), 0u) << after;
+  EXPECT_NE(after, before);
   EXPECT_EQ(r.Header("etag"), "W/\"2\"");
+}
+
+TEST_P(ScimTest, EveryFailureUnderScimIsAScimError) {
+  auto expect_scim_error = [&](const HttpResult& r, long status, const std::string& scim_type) {
+    EXPECT_EQ(r.status, status) << r.body;
+    EXPECT_EQ(r.Header("content-type"), "application/scim+json") << r.body;
+    Json body = Body(r);
+    EXPECT_EQ(body.Find("status")->as_string(), std::to_string(status));
+    const Json* type = body.Find("scimType");
+    EXPECT_EQ(type ? type->as_string() : "", scim_type) << r.body;
+  };
+  expect_scim_error(Send("POST", "/Users", R"({"userName":"a","userName":"b"})"), 400,
+                    "invalidSyntax");
+  expect_scim_error(Send("POST", "/Users", std::string(1100 * 1024, ' ')), 413, "");
+  expect_scim_error(Send("GET", "/Nope"), 404, "");
+  expect_scim_error(Send("DELETE", "/Users"), 405, "");
+  expect_scim_error(Send("GET", "/Users?sortOrder=sideways"), 400, "invalidValue");
+}
+
+TEST_P(ScimTest, ReadOnlyKeyCannotWrite) {
+  HttpResult minted = Fetch({.method = "POST",
+                             .url = server_.base_url() + "/api/tenant/credentials",
+                             .headers = {auth_, "Content-Type: application/json"},
+                             .body = R"({"name":"reader","scopes":["scim:read"]})"});
+  ASSERT_EQ(minted.status, 201) << minted.body;
+  const std::string reader = "Authorization: Bearer " + Body(minted).Find("secret")->as_string();
+  EXPECT_EQ(Send("GET", "/Users", "", {}, reader).status, 200);
+  HttpResult denied = Send("POST", "/Users", R"({"userName":"x"})", {}, reader);
+  EXPECT_EQ(denied.status, 403) << denied.body;
+  EXPECT_EQ(Body(denied).Find("status")->as_string(), "403");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ScimTest, ::testing::ValuesIn(AllBackends()),

@@ -377,6 +377,44 @@ TEST_F(ServerTest, BodyOverTheLimitGets413FromTheRouteRenderer) {
   EXPECT_EQ(Str(ParseBody(way_over), "renderer"), "upload");
 }
 
+TEST_F(ServerTest, BodyAnnouncedOverTheLimitIsRefusedBeforeItIsRead) {
+  ServerOptions options;
+  options.max_body_bytes = 1000;
+  Start(options);
+  // Only the headers and a little of the body: the answer cannot wait for
+  // five megabytes that would overflow Pistache's buffer (plain-text 413).
+  LoopbackConnection c;
+  ASSERT_TRUE(c.Connect(server_->port()));
+  ASSERT_TRUE(c.Send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 5000000\r\n\r\n" +
+                     std::string(100, 'x')));
+  std::optional<WireResponse> r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(Str(ParseBody(*r), "renderer"), "upload");
+  // The unread body must not be taken for a next request.
+  EXPECT_EQ(r->Header("Connection"), "Close");
+  EXPECT_TRUE(c.WaitClosed());
+
+  // A "body" that holds a request of its own: it is never run.
+  LoopbackConnection smuggler;
+  ASSERT_TRUE(smuggler.Connect(server_->port()));
+  ASSERT_TRUE(smuggler.Send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 2000\r\n\r\n"));
+  std::optional<WireResponse> refused = smuggler.Read();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 413);
+  smuggler.Send(HttpRequest("POST", "/count", "", "x"));
+  EXPECT_TRUE(smuggler.WaitClosed());
+  std::this_thread::sleep_for(100ms);  // time enough for a handler that should not run
+  EXPECT_EQ(count_calls_.load(), 0);
+
+  // Sent in full, far beyond Pistache's buffer: the same answer, not Pistache's text.
+  WireResponse sent = Call(HttpRequest("POST", "/upload", "", std::string(300 * 1024, 'x')));
+  EXPECT_EQ(sent.status, 413);
+  EXPECT_EQ(Str(ParseBody(sent), "renderer"), "upload");
+  // And the server goes on answering.
+  EXPECT_EQ(Call(HttpRequest("POST", "/upload", "", std::string(10, 'x'))).status, 200);
+}
+
 TEST_F(ServerTest, BodyOverTheLimitOnAnUnknownRouteUsesThePrefixFallback) {
   ServerOptions options;
   options.max_body_bytes = 10;
