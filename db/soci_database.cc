@@ -221,7 +221,12 @@ SociStores::SociStores(SessionContext& ctx)
       credentials_(ctx, savepoint_),
       otps_(ctx, savepoint_),
       outbox_(ctx),
-      directory_(ctx) {}
+      directory_(ctx),
+      tenant_settings_(ctx, savepoint_),
+      rate_limits_(ctx),
+      clients_(ctx, savepoint_),
+      signing_keys_(ctx, savepoint_),
+      revoked_tokens_(ctx) {}
 
 void SociStores::Begin() { ExecPrepared(ctx_, begin_, BeginTransactionSql(ctx_.dialect)); }
 void SociStores::Commit() { ExecPrepared(ctx_, commit_, kCommitSql); }

@@ -14,6 +14,7 @@
 #include "db/credential_lookup.h"
 #include "db/session.h"
 #include "db/soci_directory_store.h"
+#include "db/soci_oauth_stores.h"
 #include "portico/database.h"
 
 namespace portico::db {
@@ -191,6 +192,11 @@ class SociStores : public Stores {
   OtpStore& otps() override { return otps_; }
   OutboxStore& outbox() override { return outbox_; }
   scim::DirectoryStore& directory() override { return directory_; }
+  TenantSettingsStore& tenant_settings() override { return tenant_settings_; }
+  RateLimitStore& rate_limits() override { return rate_limits_; }
+  dcr::ClientStore& clients() override { return clients_; }
+  dcr::SigningKeyStore& signing_keys() override { return signing_keys_; }
+  dcr::RevokedTokenStore& revoked_tokens() override { return revoked_tokens_; }
 
   // Throw soci::soci_error; the pool guards them.
   void Begin();
@@ -206,6 +212,11 @@ class SociStores : public Stores {
   SociOtpStore otps_;
   SociOutboxStore outbox_;
   SociDirectoryStore directory_;
+  SociTenantSettingsStore tenant_settings_;
+  SociRateLimitStore rate_limits_;
+  SociClientStore clients_;
+  SociSigningKeyStore signing_keys_;
+  SociRevokedTokenStore revoked_tokens_;
   std::optional<soci::statement> begin_;
   std::optional<soci::statement> commit_;
   std::optional<soci::statement> rollback_;

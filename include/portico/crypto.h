@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,5 +39,22 @@ std::string Base64UrlEncode(std::string_view bytes);  // url alphabet, no paddin
 // Accept with or without padding; nullopt on any invalid character.
 std::optional<std::string> Base64Decode(std::string_view text);
 std::optional<std::string> Base64UrlDecode(std::string_view text);
+
+// AES-256-GCM authenticated encryption, for secrets the server must read
+// back (e.g. its token signing keys at rest). `key` is exactly kAesGcmKeySize
+// bytes (derive it, e.g. HmacSha256(secret, "purpose")). Each seal draws a
+// fresh 96-bit nonce from OpenSSL's RNG and appends a 128-bit tag. The output
+// is text: "v1." base64url(nonce) "." base64url(ciphertext || tag).
+// `associated_data` is authenticated but not stored (bind the sealed value
+// to its context, e.g. its row id); opening needs the same bytes.
+// Thread-safe.
+inline constexpr size_t kAesGcmKeySize = 32;
+// Aborts when key is not kAesGcmKeySize bytes (a programming error) or OpenSSL fails.
+std::string SealAesGcm(std::string_view key, std::string_view plaintext,
+                       std::string_view associated_data = {});
+// The plaintext, or nullopt when `sealed` is malformed, was sealed under
+// another key or other associated data, or any part of it was altered.
+std::optional<std::string> OpenAesGcm(std::string_view key, std::string_view sealed,
+                                      std::string_view associated_data = {});
 
 }  // namespace portico

@@ -6,12 +6,19 @@
 #include "portico/credential.h"
 #include "portico/otp.h"
 #include "portico/outbox.h"
+#include "portico/rate_limit.h"
 #include "portico/status.h"
 #include "portico/tenant.h"
+#include "portico/tenant_settings.h"
 
 namespace portico::scim {
 class DirectoryStore;  // scim/directory_store.h
 }  // namespace portico::scim
+namespace portico::dcr {
+class ClientStore;        // dcr/client_store.h
+class SigningKeyStore;    // dcr/signing_key_store.h
+class RevokedTokenStore;  // dcr/revoked_token_store.h
+}  // namespace portico::dcr
 
 namespace portico {
 
@@ -27,6 +34,12 @@ class Stores {
   virtual OutboxStore& outbox() = 0;
   // SCIM users, groups and memberships (scim/directory_store.h).
   virtual scim::DirectoryStore& directory() = 0;
+  virtual TenantSettingsStore& tenant_settings() = 0;
+  virtual RateLimitStore& rate_limits() = 0;
+  // OAuth clients, token signing keys, revoked access tokens (dcr/).
+  virtual dcr::ClientStore& clients() = 0;
+  virtual dcr::SigningKeyStore& signing_keys() = 0;
+  virtual dcr::RevokedTokenStore& revoked_tokens() = 0;
 };
 
 // The database: a pool of sessions. Thread-safe. Store failures come back as

@@ -20,15 +20,7 @@ http::Response ScimJson(int status, const Json& body) {
 // RFC 7644 §3.1: requests are application/scim+json; application/json is
 // accepted too (most clients send it).
 StatusOr<Json> ScimBody(const http::Request& req) {
-  if (std::optional<std::string> type = req.Header("content-type")) {
-    std::string media = type->substr(0, type->find(';'));
-    while (!media.empty() && media.back() == ' ') media.pop_back();
-    if (!http::EqualsIgnoreCase(media, "application/scim+json") &&
-        !http::EqualsIgnoreCase(media, "application/json")) {
-      return InvalidArgument("Content-Type must be application/scim+json or application/json")
-          .WithTag("unsupported_media_type");
-    }
-  }
+  PORTICO_RETURN_IF_ERROR(http::CheckMediaType(req, {"application/scim+json", "application/json"}));
   return http::ParseJsonBody(req);
 }
 

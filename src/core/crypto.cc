@@ -7,12 +7,14 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 
 namespace portico {
 namespace {
@@ -196,6 +198,93 @@ std::optional<std::string> Base64Decode(std::string_view text) {
 std::optional<std::string> Base64UrlDecode(std::string_view text) {
   static const auto table = ReverseTable(kUrlAlphabet);
   return Decode(text, table);
+}
+
+namespace {
+
+constexpr size_t kGcmNonceSize = 12;
+constexpr size_t kGcmTagSize = 16;
+constexpr std::string_view kSealedVersion = "v1.";
+
+struct CipherCtxFree {
+  void operator()(EVP_CIPHER_CTX* ctx) const { EVP_CIPHER_CTX_free(ctx); }
+};
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
+
+const unsigned char* Bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+}  // namespace
+
+std::string SealAesGcm(std::string_view key, std::string_view plaintext,
+                       std::string_view associated_data) {
+  if (key.size() != kAesGcmKeySize) CryptoFailure("AES-256-GCM seal (key is not 32 bytes)");
+  unsigned char nonce[kGcmNonceSize];
+  if (RAND_bytes(nonce, sizeof nonce) != 1) CryptoFailure("RAND_bytes");
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  if (!ctx) CryptoFailure("EVP_CIPHER_CTX_new");
+  // Ciphertext (same length as the plaintext in GCM) followed by the tag.
+  std::string out(plaintext.size() + kGcmTagSize, '\0');
+  auto* out_bytes = reinterpret_cast<unsigned char*>(out.data());
+  int length = 0;
+  bool ok = EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), nonce) == 1;
+  ok = ok && (associated_data.empty() ||
+              EVP_EncryptUpdate(ctx.get(), nullptr, &length, Bytes(associated_data),
+                                static_cast<int>(associated_data.size())) == 1);
+  int written = 0;
+  ok = ok &&
+       (plaintext.empty() || EVP_EncryptUpdate(ctx.get(), out_bytes, &written, Bytes(plaintext),
+                                               static_cast<int>(plaintext.size())) == 1);
+  ok = ok && EVP_EncryptFinal_ex(ctx.get(), out_bytes + written, &length) == 1;
+  ok = ok && static_cast<size_t>(written + length) == plaintext.size();
+  ok = ok && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kGcmTagSize,
+                                 out_bytes + plaintext.size()) == 1;
+  if (!ok) CryptoFailure("AES-256-GCM seal");
+  std::string sealed(kSealedVersion);
+  sealed += Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(nonce), sizeof nonce));
+  sealed.push_back('.');
+  sealed += Base64UrlEncode(out);
+  OPENSSL_cleanse(out.data(), out.size());
+  return sealed;
+}
+
+std::optional<std::string> OpenAesGcm(std::string_view key, std::string_view sealed,
+                                      std::string_view associated_data) {
+  if (key.size() != kAesGcmKeySize) return std::nullopt;
+  if (sealed.substr(0, kSealedVersion.size()) != kSealedVersion) return std::nullopt;
+  sealed.remove_prefix(kSealedVersion.size());
+  const size_t dot = sealed.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  const std::optional<std::string> nonce = Base64UrlDecode(sealed.substr(0, dot));
+  const std::optional<std::string> body = Base64UrlDecode(sealed.substr(dot + 1));
+  if (!nonce || nonce->size() != kGcmNonceSize || !body || body->size() < kGcmTagSize) {
+    return std::nullopt;
+  }
+  const size_t text_size = body->size() - kGcmTagSize;
+  std::string tag = body->substr(text_size);
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  if (!ctx) CryptoFailure("EVP_CIPHER_CTX_new");
+  std::string plaintext(text_size, '\0');
+  auto* plain_bytes = reinterpret_cast<unsigned char*>(plaintext.data());
+  int length = 0;
+  int written = 0;
+  bool ok =
+      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(*nonce)) == 1;
+  ok = ok && (associated_data.empty() ||
+              EVP_DecryptUpdate(ctx.get(), nullptr, &length, Bytes(associated_data),
+                                static_cast<int>(associated_data.size())) == 1);
+  ok = ok && (text_size == 0 || EVP_DecryptUpdate(ctx.get(), plain_bytes, &written, Bytes(*body),
+                                                  static_cast<int>(text_size)) == 1);
+  ok = ok && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kGcmTagSize, tag.data()) == 1;
+  // The tag is checked here: a failure means a wrong key, nonce, associated
+  // data or an altered ciphertext, and nothing decrypted may be used.
+  ok = ok && EVP_DecryptFinal_ex(ctx.get(), plain_bytes + written, &length) == 1;
+  if (!ok) {
+    OPENSSL_cleanse(plaintext.data(), plaintext.size());
+    return std::nullopt;
+  }
+  return plaintext;
 }
 
 }  // namespace portico

@@ -13,4 +13,18 @@ StatusOr<Json> ParseJsonBody(const Request& req) {
   return json;
 }
 
+Status CheckMediaType(const Request& req, std::initializer_list<std::string_view> accepted) {
+  const std::optional<std::string> type = req.Header("content-type");
+  if (!type) return Status::Ok();
+  std::string_view media = std::string_view(*type).substr(0, type->find(';'));
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  std::string names;
+  for (std::string_view a : accepted) {
+    if (EqualsIgnoreCase(media, a)) return Status::Ok();
+    names += names.empty() ? "" : " or ";
+    names += a;
+  }
+  return InvalidArgument("Content-Type must be " + names).WithTag("unsupported_media_type");
+}
+
 }  // namespace portico::http

@@ -6,6 +6,8 @@
 #include <thread>
 
 #include "db/open_database.h"
+#include "dcr/http/policy_routes.h"
+#include "dcr/http/registration_routes.h"
 #include "portico/clock.h"
 #include "portico/crypto.h"
 #include "portico/log.h"
@@ -17,6 +19,7 @@
 #include "src/ops/ops_routes.h"
 #include "src/ops/test_hooks.h"
 #include "src/tenant_api/tenant_api_routes.h"
+#include "wellknown/discovery_routes.h"
 
 namespace portico::server {
 namespace {
@@ -30,8 +33,33 @@ int HttpThreads(const Config& config) {
 Status DeliverAudit(const OutboxMessage& message) {
   auto payload = ParseJson(message.payload);
   if (!payload.ok()) return InvalidArgument("malformed audit payload");
-  Log(LogLevel::kInfo, "audit_event", Json::MakeObject().Set("id", message.id).Set("audit", *payload));
+  Log(LogLevel::kInfo, "audit_event",
+      Json::MakeObject().Set("id", message.id).Set("audit", *payload));
   return Status::Ok();
+}
+
+// What this server lets clients register: the token endpoint's grant types,
+// and two scopes until tenants configure their own.
+dcr::RegistrationPolicy ServerRegistrationPolicy() {
+  dcr::RegistrationPolicy policy;
+  policy.allowed_scopes = {"read", "write"};
+  policy.default_scopes = {"read"};
+  return policy;
+}
+
+// The tenant open registrations go to: created on first start (its keys are
+// logged nowhere; an operator mints a key with `portico tenant create` on
+// another tenant or through the tenant API when one is needed).
+Status EnsureTenant(Database& db, TenantService& tenants, const std::string& slug) {
+  Status found = db.Run([&](Stores& stores) { return stores.tenants().FindBySlug(slug).status(); });
+  if (found.ok() || found.code() != StatusCode::kNotFound) return found;
+  StatusOr<CreatedTenant> created = tenants.Create({.slug = slug, .name = slug});
+  if (created.ok()) {
+    Log(LogLevel::kInfo, "open_registration_tenant_created", Json::MakeObject().Set("slug", slug));
+  }
+  // Another process may have created it meanwhile.
+  return created.ok() || created.status().code() == StatusCode::kAlreadyExists ? Status::Ok()
+                                                                               : created.status();
 }
 
 }  // namespace
@@ -80,6 +108,26 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
       *app->database_, *app->issuer_, clock, random,
       [&hasher](std::string_view password) { return hasher.Hash(password); }, scim_settings);
 
+  app->client_secrets_ = std::make_unique<dcr::ClientSecrets>(*app->issuer_, random);
+  dcr::RegistrationOptions registration;
+  registration.registration_endpoint = base_url + dcr::kRegistrationPath;
+  registration.server_policy = ServerRegistrationPolicy();
+  if (c.dcr_client_ttl_days > 0) {
+    registration.client_ttl = std::chrono::hours(24 * c.dcr_client_ttl_days);
+  } else {
+    registration.client_ttl.reset();
+  }
+  if (c.dcr_open_registration) {
+    PORTICO_RETURN_IF_ERROR(
+        EnsureTenant(*app->database_, *app->tenant_service_, c.dcr_open_registration_tenant));
+    registration.open_registration_tenant = c.dcr_open_registration_tenant;
+  }
+  app->registration_service_ = std::make_unique<dcr::RegistrationService>(
+      *app->database_, *app->issuer_, *app->client_secrets_, clock, std::move(registration));
+
+  app->housekeeping_ =
+      std::make_unique<Housekeeping>(*app->database_, *app->registration_service_, clock);
+
   OutboxPolicy outbox_policy;
   outbox_policy.poll_interval = c.outbox_poll;
   outbox_policy.backoff_base = c.outbox_backoff_base;
@@ -96,7 +144,19 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
   return app;
 }
 
+wellknown::AuthorizationServerInfo App::DiscoveryInfo() const {
+  std::string base_url = config_.public_base_url;
+  while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
+  wellknown::AuthorizationServerInfo info;
+  info.issuer = config_.public_base_url;
+  info.registration_endpoint = base_url + dcr::kRegistrationPath;
+  const dcr::RegistrationPolicy policy = ServerRegistrationPolicy();
+  info.scopes_supported.assign(policy.allowed_scopes.begin(), policy.allowed_scopes.end());
+  return info;
+}
+
 App::~App() {
+  if (housekeeping_) housekeeping_->Stop();
   if (dispatcher_) dispatcher_->Stop();
 }
 
@@ -107,6 +167,9 @@ void App::BuildRoutes() {
   scim_caps.filter_max_results = scim_service_->settings().limits.max_count;
   scim_caps.default_page_size = scim_service_->settings().limits.default_count;
   scim::AddScimRoutes(router_, *scim_service_, scim_caps, *hashing_pool_);
+  dcr::AddRegistrationRoutes(router_, *registration_service_);
+  dcr::AddPolicyRoutes(router_, *registration_service_, *tenant_credentials_);
+  wellknown::AddDiscoveryRoutes(router_, DiscoveryInfo());
   router_.SetFallback("/", ops::RenderOpsError);
   const char* hooks = std::getenv("PORTICO_ENABLE_TEST_HOOKS");
   if (ops::TestHooksCompiledIn() && hooks != nullptr && std::string(hooks) == "1") {
@@ -126,6 +189,7 @@ Status App::Serve() {
   http::Server server(options, router_);
   PORTICO_RETURN_IF_ERROR(server.Start());
   dispatcher_->Start();
+  housekeeping_->Start(std::chrono::hours(1));
   Log(LogLevel::kInfo, "listening",
       Json::MakeObject()
           .Set("address", config_.listen_host)
@@ -147,6 +211,7 @@ Status App::Serve() {
           .Set("inFlight", static_cast<int64_t>(server.in_flight())));
   server.Shutdown();
   dispatcher_->Stop();
+  housekeeping_->Stop();
   Log(LogLevel::kInfo, "stopped");
   return Status::Ok();
 }

@@ -2,20 +2,24 @@
 
 #include <memory>
 
+#include "dcr/client_secrets.h"
+#include "dcr/registration/registration_service.h"
 #include "portico/credential_issuer.h"
 #include "portico/database.h"
 #include "portico/hashing_pool.h"
 #include "portico/mail.h"
 #include "portico/otp_verifier.h"
-#include "portico/password_hasher.h"
 #include "portico/outbox_dispatcher.h"
+#include "portico/password_hasher.h"
 #include "portico/status.h"
 #include "portico/tenant_service.h"
 #include "scim/scim_service.h"
 #include "src/http/router.h"
 #include "src/http/server.h"
 #include "src/server/config.h"
+#include "src/server/housekeeping.h"
 #include "src/tenant_api/tenant_credentials.h"
+#include "wellknown/authorization_server_metadata.h"
 
 namespace portico::server {
 
@@ -35,10 +39,13 @@ class App {
 
   Database& database() { return *database_; }
   TenantService& tenants() { return *tenant_service_; }
+  Housekeeping& housekeeping() { return *housekeeping_; }
   const Config& config() const { return config_; }
 
  private:
   explicit App(Config config) : config_(std::move(config)) {}
+  // What the OAuth features declare, for the discovery documents.
+  wellknown::AuthorizationServerInfo DiscoveryInfo() const;
   void BuildRoutes();
 
   Config config_;
@@ -50,6 +57,9 @@ class App {
   std::unique_ptr<PasswordHasher> password_hasher_;
   std::unique_ptr<HashingPool> hashing_pool_;
   std::unique_ptr<scim::ScimService> scim_service_;
+  std::unique_ptr<dcr::ClientSecrets> client_secrets_;
+  std::unique_ptr<dcr::RegistrationService> registration_service_;
+  std::unique_ptr<Housekeeping> housekeeping_;
   std::unique_ptr<MailTransport> mail_;
   std::unique_ptr<OutboxDispatcher> dispatcher_;
   http::Router router_;

@@ -24,6 +24,8 @@ Usage:
   portico migrate                apply pending schema migrations and exit
   portico tenant create --slug S --name N [--modules a,b] [--admin-email E]
                                  create a tenant; prints its id and three credentials once, as JSON
+  portico clients prune          delete OAuth clients unused for DCR_CLIENT_TTL_DAYS (and other
+                                 expired records) now; `serve` does it every hour
   portico version                print the version
   portico help                   this text
 
@@ -32,7 +34,8 @@ Configuration comes from the environment (all optional locally):
   DATABASE_URL (sqlite:portico.db | sqlite::memory: | postgresql://user:pass@host:port/db)
   SELF_SERVE_SIGNUP_ENABLED (true)  OTP_PEPPER, KEY_HASH_SECRET (generated beside a SQLite db)
   MAIL_URL (console: | smtp://host:port | resend:)  RESEND_API_KEY  RESEND_FROM_EMAIL  RESEND_API_URL
-  SIGNUP_OTP_TEMPLATE_ID  SIGNUP_PROVISIONED_TEMPLATE_ID  TRUSTED_PROXIES (CIDRs)  DCR_OPEN_REGISTRATION (false)
+  SIGNUP_OTP_TEMPLATE_ID  SIGNUP_PROVISIONED_TEMPLATE_ID  TRUSTED_PROXIES (CIDRs)
+  DCR_OPEN_REGISTRATION (false)  DCR_OPEN_REGISTRATION_TENANT (default)  DCR_CLIENT_TTL_DAYS (90)
   Tuning: PORTICO_HTTP_THREADS PORTICO_MAX_BODY_BYTES PORTICO_DB_POOL_SIZE PORTICO_DRAIN_TIMEOUT_MS
           PORTICO_LOG_LEVEL PORTICO_OUTBOX_POLL_MS PORTICO_OUTBOX_BACKOFF_MS PORTICO_OUTBOX_LEASE_MS
 )";
@@ -106,7 +109,8 @@ std::vector<std::string> SplitCommas(const std::string& text) {
   size_t start = 0;
   while (start <= text.size()) {
     const size_t comma = text.find(',', start);
-    std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string part =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     while (!part.empty() && part.front() == ' ') part.erase(part.begin());
     while (!part.empty() && part.back() == ' ') part.pop_back();
     out.push_back(part);
@@ -114,6 +118,17 @@ std::vector<std::string> SplitCommas(const std::string& text) {
     start = comma + 1;
   }
   return out;
+}
+
+int ClientsPrune() {
+  auto config = LoadOrExplain();
+  if (!config.ok()) return Fail(config.status());
+  auto app = App::Create(std::move(config).value());
+  if (!app.ok()) return Fail(app.status());
+  StatusOr<Json> report = (*app)->housekeeping().RunOnce();
+  if (!report.ok()) return Fail(report.status());
+  std::printf("%s\n", report->Dump().c_str());
+  return kExitOk;
 }
 
 int TenantCreate(const std::vector<std::string>& args) {
@@ -164,9 +179,14 @@ int RunCli(const std::vector<std::string>& args) {
     std::printf("portico %s\n", PORTICO_VERSION);
     return kExitOk;
   }
-  if (command == "serve") return args.size() == 2 ? Serve() : UsageError("serve takes no arguments");
+  if (command == "serve")
+    return args.size() == 2 ? Serve() : UsageError("serve takes no arguments");
   if (command == "migrate") {
     return args.size() == 2 ? Migrate() : UsageError("migrate takes no arguments");
+  }
+  if (command == "clients") {
+    if (args.size() == 3 && args[2] == "prune") return ClientsPrune();
+    return UsageError("unknown clients command (try `portico clients prune`)");
   }
   if (command == "tenant") {
     if (args.size() >= 3 && args[2] == "create") return TenantCreate(args);

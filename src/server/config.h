@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "portico/log.h"
-#include "src/http/cidr.h"
 #include "portico/status.h"
+#include "src/http/cidr.h"
 
 namespace portico::server {
 
@@ -41,6 +41,12 @@ struct Config {
   std::vector<http::Cidr> trusted_proxies;
   // DCR_OPEN_REGISTRATION
   bool dcr_open_registration = false;
+  // DCR_OPEN_REGISTRATION_TENANT: the slug of the tenant open registrations
+  // go to (created at start when missing).
+  std::string dcr_open_registration_tenant = "default";
+  // DCR_CLIENT_TTL_DAYS: clients unused this long (and without live tokens)
+  // are pruned; 0 keeps them for ever.
+  int dcr_client_ttl_days = 90;
 
   // Tuning, not in the contract: PORTICO_HTTP_THREADS (0 → cores),
   // PORTICO_MAX_BODY_BYTES, PORTICO_DB_POOL_SIZE (0 → threads + 2),

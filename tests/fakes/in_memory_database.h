@@ -15,6 +15,7 @@
 
 #include "portico/database.h"
 #include "tests/fakes/in_memory_directory_store.h"
+#include "tests/fakes/in_memory_oauth_stores.h"
 
 namespace portico::testing {
 
@@ -34,7 +35,11 @@ namespace portico::testing {
 // Ping and every store method) return Unavailable; FailOperation("outbox.Enqueue")
 // makes just that store method return Unavailable, to fail a transaction
 // half-way. Directory methods are named "directory.InsertUser" and so on; the
-// directory is an InMemoryDirectoryStore over State::directory.
+// directory is an InMemoryDirectoryStore over State::directory. The OAuth-side
+// stores (tests/fakes/in_memory_oauth_stores.h) work on State::oauth and are
+// named "clients.Insert", "signing_keys.Retire", "revoked_tokens.IsRevoked",
+// "tenant_settings.Put", "rate_limits.Hit" and so on; like the SQL schema's
+// foreign keys, clients and tenant settings need their tenant to exist.
 class InMemoryDatabase : public Database {
  public:
   // Everything the database holds; public so tests can inspect it.
@@ -45,6 +50,8 @@ class InMemoryDatabase : public Database {
     std::map<int64_t, OutboxMessage> outbox;  // by id (= age order)
     int64_t next_outbox_id = 1;
     InMemoryDirectoryState directory;  // SCIM users, groups, memberships
+    // OAuth clients, signing keys, revoked tokens, tenant settings, rate limits.
+    InMemoryOAuthState oauth;
   };
 
   Status Run(const Work& work) override {
@@ -369,19 +376,51 @@ class InMemoryDatabase : public Database {
             ++db.calls_[name];
             if (db.unavailable_ || db.failing_operation_ == name) call.status = Down();
             return call;
-          }) {}
+          }),
+          clients_(db.state_.oauth, OAuthHooks(db, tx)),
+          signing_keys_(db.state_.oauth, OAuthHooks(db, tx)),
+          revoked_tokens_(db.state_.oauth, OAuthHooks(db, tx)),
+          tenant_settings_(db.state_.oauth, OAuthHooks(db, tx)),
+          rate_limits_(db.state_.oauth, OAuthHooks(db, tx)) {}
     TenantStore& tenants() override { return tenants_; }
     CredentialStore& credentials() override { return credentials_; }
     OtpStore& otps() override { return otps_; }
     OutboxStore& outbox() override { return outbox_; }
     scim::DirectoryStore& directory() override { return directory_; }
+    TenantSettingsStore& tenant_settings() override { return tenant_settings_; }
+    RateLimitStore& rate_limits() override { return rate_limits_; }
+    dcr::ClientStore& clients() override { return clients_; }
+    dcr::SigningKeyStore& signing_keys() override { return signing_keys_; }
+    dcr::RevokedTokenStore& revoked_tokens() override { return revoked_tokens_; }
 
    private:
+    // As Call: the lock per call outside a transaction, counting, failure
+    // injection; tenants are looked up under that lock.
+    static OAuthStoreHooks OAuthHooks(InMemoryDatabase& db, bool tx) {
+      return OAuthStoreHooks{
+          [&db, tx](const char* name) {
+            OAuthStoreCall call;
+            if (!tx) call.lock = std::unique_lock(db.mu_);
+            ++db.calls_[name];
+            if (db.unavailable_ || db.failing_operation_ == name) call.status = Down();
+            return call;
+          },
+          [&db](std::string_view tenant_id) {
+            return std::any_of(db.state_.tenants.begin(), db.state_.tenants.end(),
+                               [&](const Tenant& t) { return t.id == tenant_id; });
+          }};
+    }
+
     Tenants tenants_;
     Credentials credentials_;
     Otps otps_;
     Outbox outbox_;
     InMemoryDirectoryStore directory_;
+    InMemoryClientStore clients_;
+    InMemorySigningKeyStore signing_keys_;
+    InMemoryRevokedTokenStore revoked_tokens_;
+    InMemoryTenantSettingsStore tenant_settings_;
+    InMemoryRateLimitStore rate_limits_;
   };
 
   mutable std::mutex mu_;

@@ -1,0 +1,65 @@
+#include "src/server/housekeeping.h"
+
+#include "dcr/revoked_token_store.h"
+#include "portico/log.h"
+
+namespace portico::server {
+namespace {
+
+// Clients are deleted in batches, each its own transaction, so a large
+// backlog never holds the write lock for long.
+constexpr size_t kClientBatch = 500;
+
+}  // namespace
+
+StatusOr<Json> Housekeeping::RunOnce() {
+  int64_t clients = 0;
+  for (;;) {
+    PORTICO_ASSIGN_OR_RETURN(int64_t deleted, registrations_.PruneUnused(kClientBatch));
+    clients += deleted;
+    if (deleted < static_cast<int64_t>(kClientBatch)) break;
+  }
+  const TimePoint now = clock_.Now();
+  int64_t revoked = 0;
+  int64_t windows = 0;
+  PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
+    PORTICO_ASSIGN_OR_RETURN(revoked, stores.revoked_tokens().DeleteExpired(now));
+    PORTICO_ASSIGN_OR_RETURN(windows, stores.rate_limits().DeleteEnded(now));
+    return Status::Ok();
+  }));
+  return Json::MakeObject()
+      .Set("clientsDeleted", clients)
+      .Set("revokedTokensDeleted", revoked)
+      .Set("rateLimitWindowsDeleted", windows);
+}
+
+void Housekeeping::Start(std::chrono::milliseconds interval) {
+  std::lock_guard lock(mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this, interval] {
+    std::unique_lock lock(mu_);
+    while (!wake_.wait_for(lock, interval, [this] { return stopping_; })) {
+      lock.unlock();
+      StatusOr<Json> report = RunOnce();
+      if (report.ok()) {
+        Log(LogLevel::kInfo, "housekeeping", *report);
+      } else {
+        Log(LogLevel::kWarn, "housekeeping_failed",
+            Json::MakeObject().Set("error", report.status().ToString()));
+      }
+      lock.lock();
+    }
+  });
+}
+
+void Housekeeping::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace portico::server
