@@ -37,13 +37,16 @@ Json AuthorizationServerMetadata(const AuthorizationServerInfo& info) {
   SetList(doc, "token_endpoint_auth_methods_supported", info.token_endpoint_auth_methods_supported);
   SetList(doc, "token_endpoint_auth_signing_alg_values_supported",
           info.token_endpoint_auth_signing_alg_values_supported);
+  // Introspection and revocation always want an authenticated client.
+  std::vector<std::string> authenticated;
+  for (const std::string& m : info.token_endpoint_auth_methods_supported) {
+    if (m != "none") authenticated.push_back(m);
+  }
   if (!info.introspection_endpoint.empty()) {
-    SetList(doc, "introspection_endpoint_auth_methods_supported",
-            info.token_endpoint_auth_methods_supported);
+    SetList(doc, "introspection_endpoint_auth_methods_supported", authenticated);
   }
   if (!info.revocation_endpoint.empty()) {
-    SetList(doc, "revocation_endpoint_auth_methods_supported",
-            info.token_endpoint_auth_methods_supported);
+    SetList(doc, "revocation_endpoint_auth_methods_supported", authenticated);
   }
   SetList(doc, "code_challenge_methods_supported", info.code_challenge_methods_supported);
   return doc;

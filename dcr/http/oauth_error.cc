@@ -7,14 +7,14 @@ namespace portico::dcr {
 namespace {
 
 // Error codes of RFC 6749 §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1, RFC 7591
-// §3.2.2 and RFC 7592 that a tag may carry through unchanged.
+// §3.2.2, RFC 7592 and RFC 8707 §2 that a tag may carry through unchanged.
 bool IsOAuthErrorCode(std::string_view tag) {
   for (std::string_view code :
        {"invalid_request", "invalid_client", "invalid_grant", "unauthorized_client",
         "unsupported_grant_type", "invalid_scope", "invalid_token", "insufficient_scope",
         "unsupported_token_type", "invalid_redirect_uri", "invalid_client_metadata",
         "invalid_software_statement", "unapproved_software_statement", "server_error",
-        "temporarily_unavailable", "access_denied"}) {
+        "temporarily_unavailable", "access_denied", "invalid_target"}) {
     if (tag == code) return true;
   }
   return false;

@@ -19,7 +19,7 @@
 
 #include "portico/log.h"
 #include "src/http/request_id.h"
-#include "src/http/url.h"
+#include "portico/percent_decode.h"
 
 namespace portico::http {
 namespace {

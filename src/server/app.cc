@@ -8,6 +8,7 @@
 #include "db/open_database.h"
 #include "dcr/http/policy_routes.h"
 #include "dcr/http/registration_routes.h"
+#include "dcr/http/token_routes.h"
 #include "portico/clock.h"
 #include "portico/crypto.h"
 #include "portico/log.h"
@@ -125,6 +126,16 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
   app->registration_service_ = std::make_unique<dcr::RegistrationService>(
       *app->database_, *app->issuer_, *app->client_secrets_, clock, std::move(registration));
 
+  app->signing_keys_ =
+      std::make_unique<dcr::SigningKeys>(*app->database_, c.key_hash_secret, clock);
+  dcr::TokenServiceOptions token_options;
+  token_options.issuer = c.public_base_url;
+  token_options.token_endpoint = base_url + dcr::kTokenPath;
+  token_options.introspection_endpoint = base_url + dcr::kIntrospectionPath;
+  token_options.revocation_endpoint = base_url + dcr::kRevocationPath;
+  app->token_service_ = std::make_unique<dcr::TokenService>(
+      *app->database_, *app->signing_keys_, *app->client_secrets_, clock, random, token_options);
+
   app->housekeeping_ =
       std::make_unique<Housekeeping>(*app->database_, *app->registration_service_, clock);
 
@@ -150,6 +161,16 @@ wellknown::AuthorizationServerInfo App::DiscoveryInfo() const {
   wellknown::AuthorizationServerInfo info;
   info.issuer = config_.public_base_url;
   info.registration_endpoint = base_url + dcr::kRegistrationPath;
+  info.token_endpoint = base_url + dcr::kTokenPath;
+  info.jwks_uri = base_url + dcr::kJwksPath;
+  info.introspection_endpoint = base_url + dcr::kIntrospectionPath;
+  info.revocation_endpoint = base_url + dcr::kRevocationPath;
+  const dcr::TokenEndpointCapabilities& token = dcr::TokenService::Capabilities();
+  info.grant_types_supported = token.grant_types;
+  info.token_endpoint_auth_methods_supported = token.auth_methods;
+  // Registration also accepts public clients, which authenticate with nothing.
+  info.token_endpoint_auth_methods_supported.push_back("none");
+  info.token_endpoint_auth_signing_alg_values_supported = token.auth_signing_algs;
   const dcr::RegistrationPolicy policy = ServerRegistrationPolicy();
   info.scopes_supported.assign(policy.allowed_scopes.begin(), policy.allowed_scopes.end());
   return info;
@@ -169,6 +190,7 @@ void App::BuildRoutes() {
   scim::AddScimRoutes(router_, *scim_service_, scim_caps, *hashing_pool_);
   dcr::AddRegistrationRoutes(router_, *registration_service_);
   dcr::AddPolicyRoutes(router_, *registration_service_, *tenant_credentials_);
+  dcr::AddTokenRoutes(router_, *token_service_, *signing_keys_);
   wellknown::AddDiscoveryRoutes(router_, DiscoveryInfo());
   router_.SetFallback("/", ops::RenderOpsError);
   const char* hooks = std::getenv("PORTICO_ENABLE_TEST_HOOKS");

@@ -4,6 +4,8 @@
 
 #include "dcr/client_secrets.h"
 #include "dcr/registration/registration_service.h"
+#include "dcr/token/signing_keys.h"
+#include "dcr/token/token_service.h"
 #include "portico/credential_issuer.h"
 #include "portico/database.h"
 #include "portico/hashing_pool.h"
@@ -59,6 +61,8 @@ class App {
   std::unique_ptr<scim::ScimService> scim_service_;
   std::unique_ptr<dcr::ClientSecrets> client_secrets_;
   std::unique_ptr<dcr::RegistrationService> registration_service_;
+  std::unique_ptr<dcr::SigningKeys> signing_keys_;
+  std::unique_ptr<dcr::TokenService> token_service_;
   std::unique_ptr<Housekeeping> housekeeping_;
   std::unique_ptr<MailTransport> mail_;
   std::unique_ptr<OutboxDispatcher> dispatcher_;

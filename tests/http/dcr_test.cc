@@ -6,6 +6,8 @@
 #include <set>
 
 #include "http/e2e_env.h"
+#include "portico/crypto.h"
+#include "portico/jose.h"
 #include "portico/parse_json.h"
 #include "support/http_client.h"
 
@@ -217,6 +219,109 @@ TEST_P(DcrTest, TenantPolicyNarrowsWhatClientsMayRegister) {
   ExpectOAuthError(Register(kClient), 403, "access_denied");
   // The bootstrap token registers clients but does not administer the tenant.
   EXPECT_EQ(Call("GET", "/api/tenant/dcr-policy", "", bootstrap_).status, 401);
+}
+
+// Form-encoded POST to an /oauth endpoint, optionally with Basic credentials.
+HttpResult FormPost(const std::string& url, const std::string& form,
+                    const std::string& basic_user = "", const std::string& basic_password = "") {
+  std::vector<std::string> headers = {"Content-Type: application/x-www-form-urlencoded"};
+  if (!basic_user.empty()) {
+    headers.push_back("Authorization: Basic " + Base64Encode(basic_user + ":" + basic_password));
+  }
+  return Fetch({.method = "POST", .url = url, .headers = headers, .body = form});
+}
+
+TEST_P(DcrTest, ARegisteredClientGetsTokensAndLosesThemWhenDeleted) {
+  HttpResult created = Register(
+      R"({"grant_types":["client_credentials"],"scope":"read write","client_name":"Agent"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  Json reg = Body(created);
+  const std::string id = reg.Find("client_id")->as_string();
+  const std::string secret = reg.Find("client_secret")->as_string();
+  const std::string token_url = server_.base_url() + "/oauth/token";
+
+  HttpResult issued = FormPost(token_url, "grant_type=client_credentials&scope=read", id, secret);
+  ASSERT_EQ(issued.status, 200) << issued.body;
+  EXPECT_EQ(issued.Header("cache-control"), "no-store");
+  Json tokens = Body(issued);
+  EXPECT_EQ(tokens.Find("token_type")->as_string(), "Bearer");
+  EXPECT_EQ(tokens.Find("scope")->as_string(), "read");
+  const std::string access_token = tokens.Find("access_token")->as_string();
+
+  // RFC 9068: an ES256 JWT whose key is published at jwks_uri.
+  HttpResult jwks = Fetch({.url = server_.base_url() + "/oauth/jwks.json"});
+  ASSERT_EQ(jwks.status, 200);
+  StatusOr<JwkSet> keys = JwkSet::Parse(Body(jwks));
+  ASSERT_TRUE(keys.ok()) << jwks.body;
+  JwsPolicy policy;
+  policy.allowed_algs = {"ES256"};
+  policy.required_typ = "at+jwt";
+  StatusOr<VerifiedJws> verified = VerifyJws(access_token, *keys, policy);
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_EQ(verified->payload.Find("client_id")->as_string(), id);
+  EXPECT_EQ(verified->payload.Find("iss")->as_string(), kBaseUrl);
+
+  // Wrong secret: invalid_client with a Basic challenge.
+  HttpResult wrong = FormPost(token_url, "grant_type=client_credentials", id, "portico_cs_nope");
+  ExpectOAuthError(wrong, 401, "invalid_client");
+  EXPECT_NE(wrong.Header("www-authenticate").find("Basic"), std::string::npos);
+  ExpectOAuthError(FormPost(token_url, "grant_type=password", id, secret), 400,
+                   "unsupported_grant_type");
+  ExpectOAuthError(FormPost(token_url, "grant_type=client_credentials&scope=admin", id, secret),
+                   400, "invalid_scope");
+
+  const std::string introspect = server_.base_url() + "/oauth/introspect";
+  EXPECT_EQ(
+      Body(FormPost(introspect, "token=" + access_token, id, secret)).Find("active")->as_bool(),
+      true);
+  // Deleting the registration ends the secret and the tokens issued under it.
+  ASSERT_EQ(Call("DELETE", ClientPath(reg), "", reg.Find("registration_access_token")->as_string())
+                .status,
+            204);
+  ExpectOAuthError(FormPost(token_url, "grant_type=client_credentials", id, secret), 401,
+                   "invalid_client");
+  HttpResult other = Register(kClient);
+  ASSERT_EQ(other.status, 201);
+  Json other_reg = Body(other);
+  HttpResult after =
+      FormPost(introspect, "token=" + access_token, other_reg.Find("client_id")->as_string(),
+               other_reg.Find("client_secret")->as_string());
+  ASSERT_EQ(after.status, 200) << after.body;
+  EXPECT_FALSE(Body(after).Find("active")->as_bool());
+}
+
+TEST_P(DcrTest, PrivateKeyJwtClientsAuthenticateWithSignedAssertions) {
+  StatusOr<EcSigningKey> key = EcSigningKey::Generate();
+  ASSERT_TRUE(key.ok());
+  Json jwk = key->PublicJwk();
+  HttpResult created = Register(R"({"grant_types":["client_credentials"],)"
+                                R"("token_endpoint_auth_method":"private_key_jwt",)"
+                                R"("jwks":{"keys":[)" +
+                                jwk.Dump() + "]}}");
+  ASSERT_EQ(created.status, 201) << created.body;
+  Json reg = Body(created);
+  EXPECT_EQ(reg.Find("client_secret"), nullptr);
+  const std::string id = reg.Find("client_id")->as_string();
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  auto assertion = [&](const std::string& jti) {
+    Json claims = Json::MakeObject();
+    claims.Set("iss", id).Set("sub", id).Set("aud", std::string(kBaseUrl) + "/oauth/token");
+    claims.Set("jti", jti).Set("iat", now).Set("exp", now + 60);
+    StatusOr<std::string> jwt = key->SignJwt(Json::MakeObject(), claims);
+    EXPECT_TRUE(jwt.ok());
+    return "grant_type=client_credentials&client_assertion_type="
+           "urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=" +
+           *jwt;
+  };
+  const std::string token_url = server_.base_url() + "/oauth/token";
+  const std::string form = assertion("assertion-1");
+  HttpResult issued = FormPost(token_url, form);
+  ASSERT_EQ(issued.status, 200) << issued.body;
+  // The same assertion again is a replay.
+  ExpectOAuthError(FormPost(token_url, form), 401, "invalid_client");
+  EXPECT_EQ(FormPost(token_url, assertion("assertion-2")).status, 200);
 }
 
 class OpenRegistrationTest : public DcrTest {

@@ -30,6 +30,8 @@ TEST(LoadConfigTest, DefaultsServeLocallyOnSqlite) {
   EXPECT_EQ(config->database_url, "sqlite:portico.db");
   EXPECT_TRUE(config->signup_enabled);
   EXPECT_FALSE(config->dcr_open_registration);
+  EXPECT_EQ(config->dcr_open_registration_tenant, "default");
+  EXPECT_EQ(config->dcr_client_ttl_days, 90);
   EXPECT_EQ(config->mail_url, "console:");
   EXPECT_TRUE(config->trusted_proxies.empty());
   EXPECT_TRUE(config->otp_pepper.empty()) << "generated later, beside the database";
@@ -46,6 +48,8 @@ TEST(LoadConfigTest, ReadsEveryVariable) {
                                     {"RESEND_FROM_EMAIL", "Acme <no-reply@acme.example>"},
                                     {"TRUSTED_PROXIES", "10.0.0.0/8, ::1"},
                                     {"DCR_OPEN_REGISTRATION", "true"},
+                                    {"DCR_OPEN_REGISTRATION_TENANT", "agents"},
+                                    {"DCR_CLIENT_TTL_DAYS", "0"},
                                     {"PORTICO_HTTP_THREADS", "4"},
                                     {"PORTICO_LOG_LEVEL", "warn"},
                                     {"PORTICO_OUTBOX_LEASE_MS", "5000"},
@@ -56,6 +60,8 @@ TEST(LoadConfigTest, ReadsEveryVariable) {
   EXPECT_EQ(config->public_base_url, "https://id.example.com") << "trailing slash dropped";
   EXPECT_FALSE(config->signup_enabled);
   EXPECT_TRUE(config->dcr_open_registration);
+  EXPECT_EQ(config->dcr_open_registration_tenant, "agents");
+  EXPECT_EQ(config->dcr_client_ttl_days, 0);
   EXPECT_EQ(config->trusted_proxies.size(), 2u);
   EXPECT_EQ(config->mail_from, "Acme <no-reply@acme.example>");
   EXPECT_EQ(config->http_threads, 4);
@@ -83,30 +89,22 @@ TEST_P(MalformedConfigTest, NamesTheVariable) {
 
 INSTANTIATE_TEST_SUITE_P(
     Values, MalformedConfigTest,
-    ::testing::Values(BadValue{"PORTICO_LISTEN", "8080"}, BadValue{"PORTICO_LISTEN", ":8080"},
-                      BadValue{"PORTICO_LISTEN", "host:port"},
-                      BadValue{"PORTICO_LISTEN", "127.0.0.1:65536"},
-                      BadValue{"PORTICO_LISTEN", "[::1]8080"},
-                      BadValue{"PUBLIC_BASE_URL", "localhost:8080"},
-                      BadValue{"PUBLIC_BASE_URL", "https://"},
-                      BadValue{"PUBLIC_BASE_URL", "https://user@host"},
-                      BadValue{"PUBLIC_BASE_URL", "https://host/?q=1"},
-                      BadValue{"DATABASE_URL", "mysql://localhost/db"},
-                      BadValue{"DATABASE_URL", "sqlite:"},
-                      BadValue{"SELF_SERVE_SIGNUP_ENABLED", "sometimes"},
-                      BadValue{"DCR_OPEN_REGISTRATION", "2"},
-                      BadValue{"TRUSTED_PROXIES", "10.0.0.0/33"},
-                      BadValue{"TRUSTED_PROXIES", "not-an-ip"},
-                      BadValue{"OTP_PEPPER", "too-short"},
-                      BadValue{"KEY_HASH_SECRET", "too-short"},
-                      BadValue{"PORTICO_HTTP_THREADS", "-1"},
-                      BadValue{"PORTICO_HTTP_THREADS", "four"},
-                      BadValue{"PORTICO_MAX_BODY_BYTES", "10"},
-                      BadValue{"PORTICO_LOG_LEVEL", "loud"},
-                      BadValue{"PORTICO_DRAIN_TIMEOUT_MS", "soon"},
-                      BadValue{"PORTICO_OUTBOX_POLL_MS", "5"},
-                      BadValue{"PORTICO_OUTBOX_LEASE_MS", "999"},
-                      BadValue{"PORTICO_OUTBOX_BACKOFF_MS", "3600001"}),
+    ::testing::Values(
+        BadValue{"PORTICO_LISTEN", "8080"}, BadValue{"PORTICO_LISTEN", ":8080"},
+        BadValue{"PORTICO_LISTEN", "host:port"}, BadValue{"PORTICO_LISTEN", "127.0.0.1:65536"},
+        BadValue{"PORTICO_LISTEN", "[::1]8080"}, BadValue{"PUBLIC_BASE_URL", "localhost:8080"},
+        BadValue{"PUBLIC_BASE_URL", "https://"}, BadValue{"PUBLIC_BASE_URL", "https://user@host"},
+        BadValue{"PUBLIC_BASE_URL", "https://host/?q=1"},
+        BadValue{"DATABASE_URL", "mysql://localhost/db"}, BadValue{"DATABASE_URL", "sqlite:"},
+        BadValue{"SELF_SERVE_SIGNUP_ENABLED", "sometimes"}, BadValue{"DCR_OPEN_REGISTRATION", "2"},
+        BadValue{"DCR_OPEN_REGISTRATION_TENANT", "Not A Slug"},
+        BadValue{"DCR_CLIENT_TTL_DAYS", "-3"}, BadValue{"TRUSTED_PROXIES", "10.0.0.0/33"},
+        BadValue{"TRUSTED_PROXIES", "not-an-ip"}, BadValue{"OTP_PEPPER", "too-short"},
+        BadValue{"KEY_HASH_SECRET", "too-short"}, BadValue{"PORTICO_HTTP_THREADS", "-1"},
+        BadValue{"PORTICO_HTTP_THREADS", "four"}, BadValue{"PORTICO_MAX_BODY_BYTES", "10"},
+        BadValue{"PORTICO_LOG_LEVEL", "loud"}, BadValue{"PORTICO_DRAIN_TIMEOUT_MS", "soon"},
+        BadValue{"PORTICO_OUTBOX_POLL_MS", "5"}, BadValue{"PORTICO_OUTBOX_LEASE_MS", "999"},
+        BadValue{"PORTICO_OUTBOX_BACKOFF_MS", "3600001"}),
     [](const auto& info) { return std::to_string(info.index) + "_" + info.param.variable; });
 
 TEST(LoadConfigTest, PostgresNeedsBothSecrets) {
@@ -163,8 +161,8 @@ TEST_F(ResolveSecretsTest, GeneratesAPrivateFileOnceThenReusesIt) {
 }
 
 TEST_F(ResolveSecretsTest, EnvironmentWinsOverTheFile) {
-  auto config = LoadConfig(FakeEnv(
-      {{"DATABASE_URL", "sqlite:" + dir_ + "/portico.db"}, {"KEY_HASH_SECRET", kSecret}}));
+  auto config = LoadConfig(
+      FakeEnv({{"DATABASE_URL", "sqlite:" + dir_ + "/portico.db"}, {"KEY_HASH_SECRET", kSecret}}));
   ASSERT_TRUE(ResolveSecrets(*config).ok());
   EXPECT_EQ(config->key_hash_secret, kSecret);
   EXPECT_GE(config->otp_pepper.size(), kMinSecretLength);

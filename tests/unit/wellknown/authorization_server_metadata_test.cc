@@ -43,6 +43,13 @@ TEST(AuthorizationServerMetadataTest, CarriesTheIssuerAndEveryDeclaredEndpoint) 
             (std::vector<std::string>{"client_secret_basic", "private_key_jwt"}));
   EXPECT_EQ(Strings(doc, "introspection_endpoint_auth_methods_supported"),
             Strings(doc, "token_endpoint_auth_methods_supported"));
+  // "none" is a registration choice; introspection and revocation need a client.
+  AuthorizationServerInfo with_none = Info();
+  with_none.token_endpoint_auth_methods_supported.push_back("none");
+  const Json public_doc = AuthorizationServerMetadata(with_none);
+  EXPECT_EQ(Strings(public_doc, "token_endpoint_auth_methods_supported").back(), "none");
+  EXPECT_EQ(Strings(public_doc, "revocation_endpoint_auth_methods_supported"),
+            Strings(doc, "token_endpoint_auth_methods_supported"));
   EXPECT_EQ(Strings(doc, "token_endpoint_auth_signing_alg_values_supported"),
             std::vector<std::string>{"ES256"});
   EXPECT_EQ(Strings(doc, "scopes_supported"), (std::vector<std::string>{"read", "write"}));

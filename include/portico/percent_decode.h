@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace portico::http {
+namespace portico {
 
 // Decodes %XX escapes once (RFC 3986 §2.1). With `plus_as_space` ('+' → ' ',
 // the form encoding used in query strings). Returns nullopt on a '%' not
@@ -12,4 +12,4 @@ namespace portico::http {
 // parameter legitimately carries. Thread-safe.
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_as_space = false);
 
-}  // namespace portico::http
+}  // namespace portico

@@ -1,6 +1,6 @@
-#include "src/http/url.h"
+#include "portico/percent_decode.h"
 
-namespace portico::http {
+namespace portico {
 namespace {
 
 int HexValue(char c) {
@@ -35,4 +35,4 @@ std::optional<std::string> PercentDecode(std::string_view text, bool plus_as_spa
   return out;
 }
 
-}  // namespace portico::http
+}  // namespace portico

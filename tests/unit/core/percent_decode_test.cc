@@ -1,8 +1,8 @@
-#include "src/http/url.h"
+#include "portico/percent_decode.h"
 
 #include <gtest/gtest.h>
 
-namespace portico::http {
+namespace portico {
 namespace {
 
 TEST(PercentDecodeTest, DecodesOnceAndRejectsMalformedEscapes) {
@@ -35,4 +35,4 @@ TEST(PercentDecodeTest, DecodesOnceAndRejectsMalformedEscapes) {
 }
 
 }  // namespace
-}  // namespace portico::http
+}  // namespace portico
