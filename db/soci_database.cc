@@ -80,6 +80,10 @@ class SociDatabase final : public Database {
     PORTICO_RETURN_IF_ERROR(Ready(slot));
     SociStores& stores = *slot.stores;
     SessionContext& ctx = slot.ctx;
+    // SQLite has one writer at a time: this process's transactions queue here,
+    // handed over at once, rather than in SQLite's busy loop.
+    std::unique_lock<std::mutex> writer;
+    if (ctx.dialect == Dialect::kSqlite) writer = std::unique_lock<std::mutex>(sqlite_writer_);
     PORTICO_RETURN_IF_ERROR(Guard(ctx, "", [&]() -> Status {
       stores.Begin();
       return Status();
@@ -210,6 +214,7 @@ class SociDatabase final : public Database {
   std::condition_variable cv_;
   std::vector<Slot*> free_;
   std::atomic<uint64_t> epoch_{0};
+  std::mutex sqlite_writer_;  // see Transact
 };
 
 }  // namespace

@@ -96,6 +96,8 @@ class SociRevokedTokenStore : public dcr::RevokedTokenStore {
   Status Revoke(std::string_view jti, std::string_view client_id,
                 TimePoint token_expires_at) override;
   StatusOr<bool> IsRevoked(std::string_view jti) override;
+  StatusOr<bool> RecordOnce(std::string_view jti, std::string_view client_id,
+                            TimePoint expires_at) override;
   StatusOr<int64_t> DeleteExpired(TimePoint now) override;
 
  private:

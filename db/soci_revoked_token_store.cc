@@ -15,16 +15,22 @@ constexpr char kDeleteExpiredRevokedTokensSql[] =
 
 Status SociRevokedTokenStore::Revoke(std::string_view jti, std::string_view client_id,
                                      TimePoint token_expires_at) {
-  return Guard(ctx_, "", [&]() -> Status {
+  return RecordOnce(jti, client_id, token_expires_at).status();  // already revoked is fine
+}
+
+StatusOr<bool> SociRevokedTokenStore::RecordOnce(std::string_view jti, std::string_view client_id,
+                                                 TimePoint expires_at) {
+  return Guard(ctx_, "", [&]() -> StatusOr<bool> {
     jti_.assign(jti);
     client_id_.assign(client_id);
-    expires_at_ = ToUnixMillis(token_expires_at);
+    expires_at_ = ToUnixMillis(expires_at);
     if (!revoke_) {
       revoke_.emplace((ctx_.sql.prepare << kRevokeTokenSql, soci::use(jti_), soci::use(client_id_),
                        soci::use(expires_at_)));
     }
     revoke_->execute(true);
-    return Status();
+    // ON CONFLICT DO NOTHING: a row written means this call recorded it.
+    return revoke_->get_affected_rows() == 1;
   });
 }
 

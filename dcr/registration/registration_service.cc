@@ -260,16 +260,37 @@ StatusOr<ClientInformation> RegistrationService::Register(
         return Status::Ok();
       }
     }
-    PORTICO_ASSIGN_OR_RETURN(int64_t count, stores.clients().CountByTenant(caller.tenant_id));
-    if (count >= caller.policy.max_clients) {
-      return PermissionDenied("this tenant has reached its limit of " +
-                              std::to_string(caller.policy.max_clients) + " clients")
-          .WithTag("access_denied");
-    }
+    PORTICO_RETURN_IF_ERROR(
+        CheckClientQuota(stores, caller.tenant_id, caller.policy.max_clients, now));
     PORTICO_RETURN_IF_ERROR(stores.clients().Insert(record));
     return Audit(stores, "created", record, now);
   }));
   return ClientInformation{Render(record, secret, registration_token), record.client_id, !reused};
+}
+
+Status RegistrationService::CheckClientQuota(Stores& stores, std::string_view tenant_id,
+                                             int64_t max_clients, TimePoint now) {
+  constexpr auto kRecount = std::chrono::seconds(1);
+  // Near the limit, count exactly: this many registrations of slack.
+  constexpr int64_t kMargin = 100;
+  std::unique_lock lock(counts_mu_);
+  auto it = counts_.find(tenant_id);
+  const bool fresh = it != counts_.end() && now - it->second.counted_at < kRecount;
+  if (!fresh || it->second.counted + it->second.added + kMargin >= max_clients) {
+    lock.unlock();  // never hold the mutex across a query
+    PORTICO_ASSIGN_OR_RETURN(int64_t counted, stores.clients().CountByTenant(tenant_id));
+    lock.lock();
+    it = counts_.insert_or_assign(std::string(tenant_id), ClientCount{counted, 0, now}).first;
+  }
+  if (it->second.counted + it->second.added >= max_clients) {
+    return PermissionDenied("this tenant has reached its limit of " + std::to_string(max_clients) +
+                            " clients")
+        .WithTag("access_denied");
+  }
+  // Counted before the insert commits; a rolled-back registration only makes
+  // the estimate err on the safe side until the next count.
+  ++it->second.added;
+  return Status::Ok();
 }
 
 StatusOr<ClientRecord> RegistrationService::Authorize(

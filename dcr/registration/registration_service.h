@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -101,12 +103,28 @@ class RegistrationService {
   Json Render(const ClientRecord& record, const std::optional<std::string>& client_secret,
               const std::optional<std::string>& registration_token) const;
   Status Audit(Stores& stores, std::string_view event, const ClientRecord& record, TimePoint now);
+  // Whether the tenant may hold one more client. Counting a tenant's clients
+  // on every registration grew with the table (a scan per insert): the count
+  // is read at most once a second per tenant, plus this process's
+  // registrations since, and exactly whenever that estimate nears the limit.
+  // Several processes may together overshoot by what they register within
+  // that second; a quota against runaway registration can afford it.
+  Status CheckClientQuota(Stores& stores, std::string_view tenant_id, int64_t max_clients,
+                          TimePoint now);
+
+  struct ClientCount {
+    int64_t counted = 0;  // from the store
+    int64_t added = 0;    // registered here since
+    TimePoint counted_at;
+  };
 
   Database& db_;
   const CredentialIssuer& issuer_;
   const ClientSecrets& secrets_;
   const Clock& clock_;
   RegistrationOptions options_;
+  std::mutex counts_mu_;
+  std::map<std::string, ClientCount, std::less<>> counts_;  // by tenant id
 };
 
 }  // namespace portico::dcr

@@ -346,13 +346,14 @@ StatusOr<AuthenticatedClient> TokenService::AuthenticateWithAssertion(const OAut
     return ClientError("client_assertion needs a jti of at most 256 characters (RFC 7523 §3)");
   }
   // RFC 7523 §3: an assertion is used once. Remembered until it expires
-  // (afterwards its exp refuses it anyway). In one transaction, so that on
-  // SQLite two concurrent uses cannot both pass.
+  // (afterwards its exp refuses it anyway); recorded atomically, so that of
+  // two concurrent uses exactly one passes, on both backends.
   const std::string replay_key = "assertion:" + client_id + ":" + *jti;
-  PORTICO_RETURN_IF_ERROR(database_.Transact([&](Stores& stores) -> Status {
-    PORTICO_ASSIGN_OR_RETURN(bool used, stores.revoked_tokens().IsRevoked(replay_key));
-    if (used) return ClientError("client_assertion was already used (its jti is spent)");
-    return stores.revoked_tokens().Revoke(replay_key, client_id, expires_at);
+  PORTICO_RETURN_IF_ERROR(database_.Run([&](Stores& stores) -> Status {
+    PORTICO_ASSIGN_OR_RETURN(bool first,
+                             stores.revoked_tokens().RecordOnce(replay_key, client_id, expires_at));
+    if (!first) return ClientError("client_assertion was already used (its jti is spent)");
+    return Status::Ok();
   }));
   return AuthenticatedClient{.record = std::move(*record),
                              .metadata = std::move(metadata).value(),

@@ -46,6 +46,16 @@ StatusOr<int> OutboxDispatcher::RunOnce() {
 
   int delivered = 0;
   Status first_store_error;
+  // Deliveries are marked together, in one transaction after the batch: one
+  // write per message cost the database as much as the change that queued
+  // it. A crash before the mark redelivers the batch (at least once).
+  struct Delivered {
+    int64_t id;
+    int attempts;
+    TimePoint at;
+  };
+  std::vector<Delivered> done;
+  done.reserve(messages.size());
   for (const OutboxMessage& message : messages) {
     Handler handler;
     {
@@ -71,9 +81,8 @@ StatusOr<int> OutboxDispatcher::RunOnce() {
     const TimePoint at = clock_.Now();
     Status marked;
     if (result.ok()) {
-      marked = db_.Run(
-          [&](Stores& stores) { return stores.outbox().MarkDelivered(message.id, attempts, at); });
-      if (marked.ok()) ++delivered;
+      done.push_back({message.id, attempts, at});
+      continue;
     } else {
       const bool dead = IsPermanent(result) || attempts >= policy_.max_attempts;
       // Jitter by a factor in [0.8, 1.2] so failed messages do not retry in lockstep.
@@ -97,6 +106,24 @@ StatusOr<int> OutboxDispatcher::RunOnce() {
       Json fields = Json::MakeObject();
       fields.Set("messageId", message.id).Set("error", marked.ToString());
       Log(LogLevel::kError, "outbox.mark_failed", fields);
+      if (first_store_error.ok()) first_store_error = marked;
+    }
+  }
+  if (!done.empty()) {
+    const Status marked = db_.Transact([&](Stores& stores) -> Status {
+      for (const Delivered& d : done) {
+        PORTICO_RETURN_IF_ERROR(stores.outbox().MarkDelivered(d.id, d.attempts, d.at));
+      }
+      return Status::Ok();
+    });
+    if (marked.ok()) {
+      delivered = static_cast<int>(done.size());
+    } else {
+      // The leases expire and the batch is claimed again: at least once.
+      Log(LogLevel::kError, "outbox.mark_failed",
+          Json::MakeObject()
+              .Set("messages", static_cast<int64_t>(done.size()))
+              .Set("error", marked.ToString()));
       if (first_store_error.ok()) first_store_error = marked;
     }
   }

@@ -1,5 +1,9 @@
 #include "dcr/revoked_token_store.h"
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "oauth_store_fixture.h"
 
 namespace portico::testing {
@@ -39,6 +43,43 @@ TEST_P(RevokedTokenStoreContract, IsRevokedOnOneSessionAnswersEachTokenInTurn) {
     return Status();
   });
   EXPECT_TRUE(status.ok()) << status.ToString();
+}
+
+TEST_P(RevokedTokenStoreContract, RecordOnceIsTrueOnlyForTheFirstRecording) {
+  auto record = [&](const std::string& jti) {
+    return Query([&](Stores& s) {
+      return s.revoked_tokens().RecordOnce(jti, "client-1", At(milliseconds(1'000)));
+    });
+  };
+  EXPECT_TRUE(*record("assertion-1"));
+  EXPECT_FALSE(*record("assertion-1"));
+  EXPECT_TRUE(*IsRevoked("assertion-1"));
+  EXPECT_TRUE(*record("assertion-2"));
+}
+
+TEST_P(RevokedTokenStoreContract, OfConcurrentRecordOnceCallsExactlyOneWins) {
+  constexpr int kThreads = 4;  // the pool's size: each thread its own session
+  for (int round = 0; round < 5; ++round) {
+    const std::string jti = "race-" + std::to_string(round);
+    std::atomic<int> winners{0};
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&] {
+        // Inside a transaction, as a caller racing on PostgreSQL would be.
+        Status st = db_->Transact([&](Stores& s) -> Status {
+          PORTICO_ASSIGN_OR_RETURN(
+              bool first, s.revoked_tokens().RecordOnce(jti, "client-1", At(milliseconds(1'000))));
+          if (first) winners.fetch_add(1);
+          return Status::Ok();
+        });
+        if (!st.ok()) failures.fetch_add(1);
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(winners.load(), 1) << jti;
+  }
 }
 
 TEST_P(RevokedTokenStoreContract, RevokingTwiceIsOkAndKeepsOneRow) {

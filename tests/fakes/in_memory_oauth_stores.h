@@ -241,6 +241,16 @@ class InMemoryRevokedTokenStore : public dcr::RevokedTokenStore {
     return Status::Ok();
   }
 
+  StatusOr<bool> RecordOnce(std::string_view jti, std::string_view client_id,
+                            TimePoint expires_at) override {
+    OAuthStoreCall call = hooks_.enter("revoked_tokens.RecordOnce");
+    if (!call.status.ok()) return call.status;
+    return state_.revoked_tokens
+        .emplace(std::string(jti),
+                 InMemoryOAuthState::RevokedToken{std::string(client_id), expires_at})
+        .second;
+  }
+
   StatusOr<bool> IsRevoked(std::string_view jti) override {
     OAuthStoreCall call = hooks_.enter("revoked_tokens.IsRevoked");
     if (!call.status.ok()) return call.status;

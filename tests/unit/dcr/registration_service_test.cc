@@ -178,6 +178,16 @@ TEST_F(RegistrationServiceTest, TenantRateLimitAndClientQuotaApply) {
   EXPECT_EQ(db_.Snapshot().oauth.clients.size(), 3u);
 }
 
+TEST_F(RegistrationServiceTest, AFarQuotaIsNotCountedOnEveryRegistration) {
+  SetPolicy(acme_, R"({"maxClients": 10000})");
+  const int before = db_.CallCount("clients.CountByTenant");
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(Register(kMinimal).ok());
+  EXPECT_EQ(db_.CallCount("clients.CountByTenant") - before, 1);
+  clock_.Advance(seconds(2));
+  ASSERT_TRUE(Register(kMinimal).ok());
+  EXPECT_EQ(db_.CallCount("clients.CountByTenant") - before, 2);
+}
+
 TEST_F(RegistrationServiceTest, MetadataErrorsCarryTheRfcErrorCode) {
   StatusOr<ClientInformation> uri = Register(
       R"({"grant_types":["client_credentials"],"redirect_uris":["https://a.example/cb#frag"]})");
