@@ -17,13 +17,13 @@ constexpr char kEnqueueOutboxSql[] =
 constexpr char kClaimOutboxSqliteSql[] =
     "UPDATE outbox SET next_attempt_at = :lease_until, last_attempt_at = :now "
     "WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND dead = 0 "
-    "AND next_attempt_at <= :due ORDER BY id LIMIT :limit) "
+    "AND next_attempt_at <= :due ORDER BY next_attempt_at, id LIMIT :limit) "
     "RETURNING id, topic, payload, attempts, next_attempt_at, delivered_at, dead, last_error, "
     "created_at";
 constexpr char kClaimOutboxPostgresSql[] =
     "UPDATE outbox SET next_attempt_at = :lease_until, last_attempt_at = :now "
     "WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND dead = 0 "
-    "AND next_attempt_at <= :due ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED) "
+    "AND next_attempt_at <= :due ORDER BY next_attempt_at, id LIMIT :limit FOR UPDATE SKIP LOCKED) "
     "RETURNING id, topic, payload, attempts, next_attempt_at, delivered_at, dead, last_error, "
     "created_at";
 constexpr char kMarkOutboxDeliveredSql[] =

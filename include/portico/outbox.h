@@ -34,11 +34,13 @@ class OutboxStore {
   virtual StatusOr<int64_t> Enqueue(std::string_view topic, std::string_view payload,
                                     TimePoint now) = 0;
   // Leases up to `limit` undelivered, live messages whose next_attempt_at <=
-  // now, oldest first, by moving their next_attempt_at to `lease_until`, so no
+  // now, longest due first (next_attempt_at, then id: the pending index's
+  // order, so delivered rows are never read), by moving their next_attempt_at
+  // to `lease_until`, so no
   // other dispatcher takes them meanwhile (on PostgreSQL FOR UPDATE SKIP
   // LOCKED). Returns the leased messages (with their previous attempts).
   virtual StatusOr<std::vector<OutboxMessage>> Claim(TimePoint now, int limit,
-                                                      TimePoint lease_until) = 0;
+                                                     TimePoint lease_until) = 0;
   // NotFound for an unknown id.
   virtual Status MarkDelivered(int64_t id, int attempts, TimePoint at) = 0;
   // Records a failed attempt: attempts, error, when to retry; `dead` gives up.

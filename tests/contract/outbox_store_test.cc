@@ -72,6 +72,20 @@ TEST_P(OutboxStoreContract, ClaimReturnsDueMessagesOldestFirstUpToLimit) {
   EXPECT_EQ(Ids(*rest), (std::vector<int64_t>{ids[3], ids[4]}));
 }
 
+TEST_P(OutboxStoreContract, ClaimTakesTheLongestDueFirst) {
+  const int64_t retried = Enqueue("retried");
+  const int64_t waiting = Enqueue("waiting");
+  // The first failed once and is due again ten seconds later.
+  ASSERT_TRUE(Query([&](Stores& s) {
+                return s.outbox().MarkFailed(retried, 1, T0() + seconds(10), "boom", false);
+              }).ok());
+  // One at a time: the one waiting since T0 goes before the one due at T0+10 s.
+  StatusOr<std::vector<OutboxMessage>> first = Claim(T0() + seconds(20), 1, T0() + seconds(50));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(Ids(*first), std::vector<int64_t>{waiting});
+  EXPECT_EQ(Ids(*Claim(T0() + seconds(20), 1, T0() + seconds(50))), std::vector<int64_t>{retried});
+}
+
 TEST_P(OutboxStoreContract, ClaimedMessagesStayHiddenUntilTheLeaseRunsOut) {
   const int64_t id = Enqueue("m");
   const TimePoint lease_until = T0() + seconds(30);

@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -310,12 +311,19 @@ class InMemoryDatabase : public Database {
                                                TimePoint lease_until) override {
       Call call(db_, tx_, "outbox.Claim");
       if (!call.status().ok()) return call.status();
-      std::vector<OutboxMessage> out;
+      // Longest due first: next_attempt_at, then id.
+      std::vector<OutboxMessage*> due;
       for (auto& [id, m] : call.state().outbox) {
+        if (!m.delivered_at && !m.dead && m.next_attempt_at <= now) due.push_back(&m);
+      }
+      std::sort(due.begin(), due.end(), [](const OutboxMessage* a, const OutboxMessage* b) {
+        return std::tie(a->next_attempt_at, a->id) < std::tie(b->next_attempt_at, b->id);
+      });
+      std::vector<OutboxMessage> out;
+      for (OutboxMessage* m : due) {
         if (static_cast<int>(out.size()) >= limit) break;
-        if (m.delivered_at || m.dead || m.next_attempt_at > now) continue;
-        m.next_attempt_at = lease_until;
-        out.push_back(m);
+        m->next_attempt_at = lease_until;
+        out.push_back(*m);
       }
       return out;
     }
@@ -369,14 +377,16 @@ class InMemoryDatabase : public Database {
           credentials_(db, tx),
           otps_(db, tx),
           outbox_(db, tx),
-          directory_(db.state_.directory, [&db, tx](const char* name) {
-            // As Call: the lock per call outside a transaction, counting, failure injection.
-            DirectoryCall call;
-            if (!tx) call.lock = std::unique_lock(db.mu_);
-            ++db.calls_[name];
-            if (db.unavailable_ || db.failing_operation_ == name) call.status = Down();
-            return call;
-          }),
+          directory_(db.state_.directory,
+                     [&db, tx](const char* name) {
+                       // As Call: the lock per call outside a transaction, counting, failure
+                       // injection.
+                       DirectoryCall call;
+                       if (!tx) call.lock = std::unique_lock(db.mu_);
+                       ++db.calls_[name];
+                       if (db.unavailable_ || db.failing_operation_ == name) call.status = Down();
+                       return call;
+                     }),
           clients_(db.state_.oauth, OAuthHooks(db, tx)),
           signing_keys_(db.state_.oauth, OAuthHooks(db, tx)),
           revoked_tokens_(db.state_.oauth, OAuthHooks(db, tx)),
@@ -397,18 +407,19 @@ class InMemoryDatabase : public Database {
     // As Call: the lock per call outside a transaction, counting, failure
     // injection; tenants are looked up under that lock.
     static OAuthStoreHooks OAuthHooks(InMemoryDatabase& db, bool tx) {
-      return OAuthStoreHooks{
-          [&db, tx](const char* name) {
-            OAuthStoreCall call;
-            if (!tx) call.lock = std::unique_lock(db.mu_);
-            ++db.calls_[name];
-            if (db.unavailable_ || db.failing_operation_ == name) call.status = Down();
-            return call;
-          },
-          [&db](std::string_view tenant_id) {
-            return std::any_of(db.state_.tenants.begin(), db.state_.tenants.end(),
-                               [&](const Tenant& t) { return t.id == tenant_id; });
-          }};
+      return OAuthStoreHooks{[&db, tx](const char* name) {
+                               OAuthStoreCall call;
+                               if (!tx) call.lock = std::unique_lock(db.mu_);
+                               ++db.calls_[name];
+                               if (db.unavailable_ || db.failing_operation_ == name)
+                                 call.status = Down();
+                               return call;
+                             },
+                             [&db](std::string_view tenant_id) {
+                               return std::any_of(
+                                   db.state_.tenants.begin(), db.state_.tenants.end(),
+                                   [&](const Tenant& t) { return t.id == tenant_id; });
+                             }};
     }
 
     Tenants tenants_;
