@@ -154,6 +154,22 @@ void SociClientStore::IntoRow(soci::statement& st) {
   st.exchange(soci::into(r.tokens_live_until, r.tokens_live_until_ind));
 }
 
+void SociClientStore::UseColumns(soci::statement& st, Row& r) {
+  st.exchange(soci::use(r.tenant_id));
+  st.exchange(soci::use(r.metadata));
+  st.exchange(soci::use(r.fingerprint));
+  st.exchange(soci::use(r.secret_hash, r.secret_hash_ind));
+  st.exchange(soci::use(r.secret_expires_at, r.secret_expires_ind));
+  st.exchange(soci::use(r.previous_secret_hash, r.previous_secret_hash_ind));
+  st.exchange(soci::use(r.previous_secret_expires_at, r.previous_secret_expires_ind));
+  st.exchange(soci::use(r.registration_token_hash));
+  st.exchange(soci::use(r.issued_at));
+  st.exchange(soci::use(r.updated_at));
+  st.exchange(soci::use(r.version));
+  st.exchange(soci::use(r.last_used_at));
+  st.exchange(soci::use(r.tokens_live_until, r.tokens_live_until_ind));
+}
+
 // A missing tenant fails the foreign key: FailedPrecondition (session.h).
 Status SociClientStore::Insert(const dcr::ClientRecord& client) {
   return savepoint_.Run([&]() -> Status {
@@ -163,19 +179,7 @@ Status SociClientStore::Insert(const dcr::ClientRecord& client) {
         soci::statement& st = insert_.emplace(ctx_.sql);
         Row& r = in_;
         st.exchange(soci::use(r.client_id));
-        st.exchange(soci::use(r.tenant_id));
-        st.exchange(soci::use(r.metadata));
-        st.exchange(soci::use(r.fingerprint));
-        st.exchange(soci::use(r.secret_hash, r.secret_hash_ind));
-        st.exchange(soci::use(r.secret_expires_at, r.secret_expires_ind));
-        st.exchange(soci::use(r.previous_secret_hash, r.previous_secret_hash_ind));
-        st.exchange(soci::use(r.previous_secret_expires_at, r.previous_secret_expires_ind));
-        st.exchange(soci::use(r.registration_token_hash));
-        st.exchange(soci::use(r.issued_at));
-        st.exchange(soci::use(r.updated_at));
-        st.exchange(soci::use(r.version));
-        st.exchange(soci::use(r.last_used_at));
-        st.exchange(soci::use(r.tokens_live_until, r.tokens_live_until_ind));
+        UseColumns(st, r);
         Finish(st, kInsertClientSql);
       }
       insert_->execute(true);
@@ -231,19 +235,7 @@ Status SociClientStore::Update(const dcr::ClientRecord& client, int64_t expected
       if (!update_) {
         soci::statement& st = update_.emplace(ctx_.sql);
         Row& r = in_;
-        st.exchange(soci::use(r.tenant_id));
-        st.exchange(soci::use(r.metadata));
-        st.exchange(soci::use(r.fingerprint));
-        st.exchange(soci::use(r.secret_hash, r.secret_hash_ind));
-        st.exchange(soci::use(r.secret_expires_at, r.secret_expires_ind));
-        st.exchange(soci::use(r.previous_secret_hash, r.previous_secret_hash_ind));
-        st.exchange(soci::use(r.previous_secret_expires_at, r.previous_secret_expires_ind));
-        st.exchange(soci::use(r.registration_token_hash));
-        st.exchange(soci::use(r.issued_at));
-        st.exchange(soci::use(r.updated_at));
-        st.exchange(soci::use(r.version));
-        st.exchange(soci::use(r.last_used_at));
-        st.exchange(soci::use(r.tokens_live_until, r.tokens_live_until_ind));
+        UseColumns(st, r);
         st.exchange(soci::use(r.client_id));
         st.exchange(soci::use(number_));
         Finish(st, kUpdateClientSql);

@@ -67,6 +67,10 @@ class SociClientStore : public dcr::ClientStore {
 
   SessionContext& ctx_;
   StatementSavepoint& savepoint_;
+  // Binds every column but client_id, in the order both the INSERT (after
+  // client_id) and the UPDATE's SET list name them.
+  static void UseColumns(soci::statement& st, Row& r);
+
   Row in_;   // values bound to INSERT / UPDATE
   Row out_;  // values selected
   std::string key_, key2_;

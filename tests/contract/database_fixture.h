@@ -9,10 +9,10 @@
 #include <utility>
 
 #include "db/open_database.h"
+#include "net_util.h"
 #include "portico/clock.h"
 #include "portico/database.h"
 #include "portico/random.h"
-#include "net_util.h"
 #include "support/test_database.h"
 
 namespace portico::testing {
@@ -49,6 +49,38 @@ inline Credential MakeCredential(const std::string& tenant_id, std::string key_h
   return c;
 }
 
+// Runs f(stores) on a leased session of `db` and returns what it returned (or
+// the Run failure).
+template <class F>
+auto QueryOn(Database& db, F&& f) -> decltype(f(std::declval<Stores&>())) {
+  using Result = decltype(f(std::declval<Stores&>()));
+  std::optional<Result> result;
+  Status status = db.Run([&](Stores& stores) -> Status {
+    result.emplace(f(stores));
+    return Status();
+  });
+  if (!status.ok()) return status;
+  return std::move(*result);
+}
+
+// A fresh database on `backend`, migrated, opened with a pool of `pool_size`
+// sessions. Call with ASSERT_NO_FATAL_FAILURE.
+inline void OpenFreshDatabase(Backend backend, int pool_size,
+                              std::unique_ptr<TestDatabase>& test_db, db::DatabaseUrl& url,
+                              std::unique_ptr<Database>& db) {
+  test_db = std::make_unique<TestDatabase>(backend);
+  ASSERT_FALSE(test_db->url().empty());
+  StatusOr<db::DatabaseUrl> parsed = db::ParseDatabaseUrl(test_db->url());
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  url = *parsed;
+  StatusOr<int> migrated = db::Migrate(url);
+  ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
+  StatusOr<std::unique_ptr<Database>> opened =
+      db::OpenDatabase(url, db::DatabaseOptions{.pool_size = pool_size});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  db = std::move(opened).value();
+}
+
 // A fresh, migrated database on the backend under test, with a pool of four
 // sessions. Every contract suite derives from it and is instantiated for all
 // backends.
@@ -57,17 +89,7 @@ class DatabaseFixture : public ::testing::TestWithParam<Backend> {
   static constexpr int kPoolSize = 4;
 
   void SetUp() override {
-    test_db_ = std::make_unique<TestDatabase>(GetParam());
-    ASSERT_FALSE(test_db_->url().empty());
-    StatusOr<db::DatabaseUrl> url = db::ParseDatabaseUrl(test_db_->url());
-    ASSERT_TRUE(url.ok()) << url.status().ToString();
-    url_ = *url;
-    StatusOr<int> migrated = db::Migrate(url_);
-    ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
-    StatusOr<std::unique_ptr<Database>> opened =
-        db::OpenDatabase(url_, db::DatabaseOptions{.pool_size = kPoolSize});
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    db_ = std::move(opened).value();
+    ASSERT_NO_FATAL_FAILURE(OpenFreshDatabase(GetParam(), kPoolSize, test_db_, url_, db_));
   }
 
   void TearDown() override {
@@ -79,14 +101,7 @@ class DatabaseFixture : public ::testing::TestWithParam<Backend> {
   // Run failure).
   template <class F>
   auto Query(F&& f) -> decltype(f(std::declval<Stores&>())) {
-    using Result = decltype(f(std::declval<Stores&>()));
-    std::optional<Result> result;
-    Status status = db_->Run([&](Stores& stores) -> Status {
-      result.emplace(f(stores));
-      return Status();
-    });
-    if (!status.ok()) return status;
-    return std::move(*result);
+    return QueryOn(*db_, std::forward<F>(f));
   }
 
   // A database of this backend that cannot be reached: a folder that does

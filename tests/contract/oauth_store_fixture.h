@@ -51,18 +51,9 @@ class OAuthStoreFixture : public ::testing::TestWithParam<StoreTarget> {
     if (GetParam() == StoreTarget::kInMemory) {
       db_ = std::make_unique<InMemoryDatabase>();
     } else {
-      test_db_ = std::make_unique<TestDatabase>(
-          GetParam() == StoreTarget::kPostgres ? Backend::kPostgres : Backend::kSqlite);
-      ASSERT_FALSE(test_db_->url().empty());
-      StatusOr<db::DatabaseUrl> url = db::ParseDatabaseUrl(test_db_->url());
-      ASSERT_TRUE(url.ok()) << url.status().ToString();
-      url_ = *url;
-      StatusOr<int> migrated = db::Migrate(url_);
-      ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
-      StatusOr<std::unique_ptr<Database>> opened =
-          db::OpenDatabase(url_, db::DatabaseOptions{.pool_size = kPoolSize});
-      ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-      db_ = std::move(opened).value();
+      ASSERT_NO_FATAL_FAILURE(OpenFreshDatabase(
+          GetParam() == StoreTarget::kPostgres ? Backend::kPostgres : Backend::kSqlite, kPoolSize,
+          test_db_, url_, db_));
     }
     tenant_ = MakeTenant("acme");
     other_ = MakeTenant("other");
@@ -81,14 +72,7 @@ class OAuthStoreFixture : public ::testing::TestWithParam<StoreTarget> {
   // Run failure).
   template <class F>
   auto Query(F&& f) -> decltype(f(std::declval<Stores&>())) {
-    using Result = decltype(f(std::declval<Stores&>()));
-    std::optional<Result> result;
-    Status status = db_->Run([&](Stores& stores) -> Status {
-      result.emplace(f(stores));
-      return Status();
-    });
-    if (!status.ok()) return status;
-    return std::move(*result);
+    return QueryOn(*db_, std::forward<F>(f));
   }
 
   // A session of its own, behind the stores' back (SQL targets only), with
