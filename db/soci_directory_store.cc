@@ -1,6 +1,7 @@
 #include "db/soci_directory_store.h"
 
 #include <algorithm>
+#include <unordered_map>
 #include <utility>
 
 #include "db/dialect.h"
@@ -80,7 +81,7 @@ constexpr char kGroupVersionSql[] =
     "SELECT version FROM directory_groups WHERE tenant_id = :t AND id = :id";
 constexpr char kDeleteGroupSql[] = "DELETE FROM directory_groups WHERE tenant_id = :t AND id = :id";
 constexpr char kBumpGroupsOfGroupSql[] =
-    "UPDATE directory_groups SET version = version + 1 "
+    "UPDATE directory_groups SET version = version + 1, updated_at = :now "
     "WHERE tenant_id = :t AND id IN (SELECT group_id FROM group_members "
     "WHERE tenant_id = :t2 AND member_id = :id AND member_type = 'Group')";
 constexpr char kDeleteGroupMembershipsSql[] =
@@ -565,6 +566,41 @@ StatusOr<std::vector<scim::GroupRef>> SociDirectoryStore::GroupsOfUser(std::stri
   });
 }
 
+StatusOr<std::vector<std::vector<scim::GroupRef>>> SociDirectoryStore::GroupsOfUsers(
+    std::string_view tenant_id, const std::vector<std::string>& user_ids) {
+  std::vector<std::vector<scim::GroupRef>> out(user_ids.size());
+  if (user_ids.empty()) return out;
+  std::unordered_map<std::string_view, size_t> slot;
+  SqlBuilder q;
+  q.Append("SELECT gm.member_id, g.id, g.display_name FROM group_members gm ");
+  q.Append("JOIN directory_groups g ON g.id = gm.group_id AND g.tenant_id = gm.tenant_id ");
+  q.Append("WHERE gm.tenant_id = ").Bind(SqlParam::Text(std::string(tenant_id)));
+  q.Append(" AND gm.member_type = 'User' AND gm.member_id IN (");
+  for (size_t i = 0; i < user_ids.size(); ++i) {
+    if (i > 0) q.Append(", ");
+    q.Bind(SqlParam::Text(user_ids[i]));
+    slot.emplace(user_ids[i], i);
+  }
+  q.Append(") ORDER BY g.display_name_key, g.display_name, g.id");
+  PORTICO_RETURN_IF_ERROR(Guard(ctx_, "", [&]() -> Status {
+    std::string member_id, group_id, display_name;
+    soci::statement st(ctx_.sql);
+    BindParams(st, q.params);
+    st.exchange(soci::into(member_id));
+    st.exchange(soci::into(group_id));
+    st.exchange(soci::into(display_name));
+    st.alloc();
+    st.prepare(q.sql);
+    st.define_and_bind();
+    for (bool row = st.execute(true); row; row = st.fetch()) {
+      auto it = slot.find(member_id);
+      if (it != slot.end()) out[it->second].push_back(scim::GroupRef{group_id, display_name});
+    }
+    return Status();
+  }));
+  return out;
+}
+
 StatusOr<scim::Page> SociDirectoryStore::ListUsers(std::string_view tenant_id,
                                                    const PageRequest& request) {
   return List(DirectoryResource::kUser, tenant_id, request);
@@ -703,12 +739,14 @@ Status SociDirectoryStore::UpdateGroup(const ResourceRecord& group, int64_t expe
   });
 }
 
-Status SociDirectoryStore::DeleteGroup(std::string_view tenant_id, std::string_view id) {
+Status SociDirectoryStore::DeleteGroup(std::string_view tenant_id, std::string_view id,
+                                       TimePoint now) {
   return Atomic([&]() -> Status {
     return Guard(ctx_, "", [&]() -> Status {
       key_.assign(tenant_id);
       key2_.assign(id);
       key3_.assign(tenant_id);
+      now_ = ToUnixMillis(now);
       if (!delete_group_) {
         delete_group_.emplace(
             (ctx_.sql.prepare << kDeleteGroupSql, soci::use(key_), soci::use(key2_)));
@@ -721,8 +759,8 @@ Status SociDirectoryStore::DeleteGroup(std::string_view tenant_id, std::string_v
       ctx_.sql << kRemoveAllMembersSql, soci::use(group);
       // The groups it was a member of show a new member list.
       if (!bump_groups_of_group_) {
-        bump_groups_of_group_.emplace((ctx_.sql.prepare << kBumpGroupsOfGroupSql, soci::use(key_),
-                                       soci::use(key3_), soci::use(key2_)));
+        bump_groups_of_group_.emplace((ctx_.sql.prepare << kBumpGroupsOfGroupSql, soci::use(now_),
+                                       soci::use(key_), soci::use(key3_), soci::use(key2_)));
       }
       bump_groups_of_group_->execute(true);
       if (!delete_group_memberships_) {

@@ -32,6 +32,8 @@ class SociDirectoryStore : public scim::DirectoryStore {
                                  const scim::PageRequest& request) override;
   StatusOr<std::vector<scim::GroupRef>> GroupsOfUser(std::string_view tenant_id,
                                                      std::string_view user_id) override;
+  StatusOr<std::vector<std::vector<scim::GroupRef>>> GroupsOfUsers(
+      std::string_view tenant_id, const std::vector<std::string>& user_ids) override;
 
   Status InsertGroup(const scim::ResourceRecord& group,
                      const std::vector<scim::MemberRef>& members) override;
@@ -39,7 +41,7 @@ class SociDirectoryStore : public scim::DirectoryStore {
                                            std::string_view id) override;
   Status UpdateGroup(const scim::ResourceRecord& group, int64_t expected_version,
                      const scim::MemberChange& members) override;
-  Status DeleteGroup(std::string_view tenant_id, std::string_view id) override;
+  Status DeleteGroup(std::string_view tenant_id, std::string_view id, TimePoint now) override;
   StatusOr<scim::Page> ListGroups(std::string_view tenant_id,
                                   const scim::PageRequest& request) override;
   Status ForEachMember(std::string_view tenant_id, std::string_view group_id,

@@ -99,6 +99,10 @@ class DirectoryStore {
   // The groups with `user_id` as a direct member, by display name.
   virtual StatusOr<std::vector<GroupRef>> GroupsOfUser(std::string_view tenant_id,
                                                        std::string_view user_id) = 0;
+  // The same for a page of users in one query: the result has one entry per
+  // requested id (in the same order), empty for a user in no group.
+  virtual StatusOr<std::vector<std::vector<GroupRef>>> GroupsOfUsers(
+      std::string_view tenant_id, const std::vector<std::string>& user_ids) = 0;
 
   // InvalidArgument (scimType invalidValue) naming the first member that is
   // not a user or group of the tenant.
@@ -108,7 +112,9 @@ class DirectoryStore {
   // As UpdateUser, plus the membership change (same errors as InsertGroup).
   virtual Status UpdateGroup(const ResourceRecord& group, int64_t expected_version,
                              const MemberChange& members) = 0;
-  virtual Status DeleteGroup(std::string_view tenant_id, std::string_view id) = 0;
+  // Deletes the group and its memberships; the groups it was a member of get
+  // a new version and `now` as their last modification. NotFound when absent.
+  virtual Status DeleteGroup(std::string_view tenant_id, std::string_view id, TimePoint now) = 0;
   virtual StatusOr<Page> ListGroups(std::string_view tenant_id, const PageRequest& request) = 0;
   // Calls `visit` for each member in id order, streaming (never the whole
   // list in memory); stops at the first error `visit` returns.

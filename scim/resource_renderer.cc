@@ -225,14 +225,9 @@ Json RenderUser(const ResourceRecord& user, const std::vector<GroupRef>* groups,
   return out;
 }
 
-Json RenderGroup(const ResourceRecord& group, const std::vector<MemberRecord>* members,
-                 std::string_view base_url) {
+Json RenderGroup(const ResourceRecord& group, Json::Array* members, std::string_view base_url) {
   Json out = Start(group, GroupResourceType());
-  if (members != nullptr && !members->empty()) {
-    Json list = Json::MakeArray();
-    for (const MemberRecord& m : *members) list.Push(MemberJson(m, base_url));
-    out.Set("members", std::move(list));
-  }
+  if (members != nullptr && !members->empty()) out.Set("members", Json(std::move(*members)));
   out.Set("meta", Meta(group, "Group", std::string(base_url) + "/Groups/" + group.id));
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "scim/patch/compat.h"
 #include "scim/scim_errors.h"
 
 namespace portico::scim {
@@ -109,7 +110,10 @@ Status Accept(const AttributeDef& def, const Json& value, const std::string& whe
     return BadRequest(kInvalidSyntax, "attribute '" + where + "' is given twice");
   }
   if (def.mutability == Mutability::kReadOnly) return Status::Ok();
-  PORTICO_ASSIGN_OR_RETURN(Json canonical, ValidateAttributeValue(def, value, where));
+  // POST and PUT get the same allowances for real clients as PATCH (Entra's
+  // bare-string manager, "True"/"False" strings).
+  PORTICO_ASSIGN_OR_RETURN(Json canonical,
+                           ValidateAttributeValue(def, NormalizeValueForCompat(def, value), where));
   if (canonical.is_null()) return Status::Ok();
   if (def.mutability == Mutability::kWriteOnly) {  // only User.password
     result.password = canonical.as_string();
@@ -124,12 +128,10 @@ Status CheckSchemas(const Json& schemas, const ResourceType& type) {
   bool has_core = false;
   for (const Json& urn : schemas.as_array()) {
     if (!urn.is_string()) return WrongType("schemas", "an array of schema URNs");
-    if (NameEquals(urn.as_string(), type.core().id)) {
-      has_core = true;
-    } else if (type.FindExtension(urn.as_string()) == nullptr) {
-      return BadRequest(kInvalidValue, "schema '" + urn.as_string() +
-                                           "' is not a schema of resource type " + type.name());
-    }
+    // Other URNs are tolerated: Entra's documented Create Group lists a Microsoft schema
+    // (…/ADSCIM/2.0/Group) next to the core one. Attributes under an unknown URN are still
+    // rejected where they appear.
+    if (NameEquals(urn.as_string(), type.core().id)) has_core = true;
   }
   if (!has_core) {
     return BadRequest(kInvalidValue, "'schemas' must contain " + type.core().id);

@@ -81,22 +81,24 @@ StatusOr<ScimCaller> ScimService::Authenticate(std::optional<std::string_view> t
 }
 
 StatusOr<Json> ScimService::Render(Stores& stores, const ResourceType& type,
-                                   const ResourceRecord& record, const Projection& projection) {
+                                   const ResourceRecord& record, const Projection& projection,
+                                   const std::vector<GroupRef>* groups_of_user) {
   Json resource;
   if (IsUser(type)) {
     std::optional<std::vector<GroupRef>> groups;
-    if (projection.Wants(type, "groups")) {
+    if (groups_of_user == nullptr && projection.Wants(type, "groups")) {
       PORTICO_ASSIGN_OR_RETURN(groups,
                                stores.directory().GroupsOfUser(record.tenant_id, record.id));
+      groups_of_user = &*groups;
     }
-    resource = RenderUser(record, groups ? &*groups : nullptr, settings_.base_url);
+    resource = RenderUser(record, groups_of_user, settings_.base_url);
   } else {
-    std::optional<std::vector<MemberRecord>> members;
+    std::optional<Json::Array> members;
     if (projection.Wants(type, "members")) {
       members.emplace();
       PORTICO_RETURN_IF_ERROR(
           stores.directory().ForEachMember(record.tenant_id, record.id, [&](const MemberRecord& m) {
-            members->push_back(m);
+            members->push_back(MemberJson(m, settings_.base_url));
             return Status::Ok();
           }));
     }
@@ -104,6 +106,18 @@ StatusOr<Json> ScimService::Render(Stores& stores, const ResourceType& type,
   }
   ApplyProjection(projection, type, resource);
   return resource;
+}
+
+StatusOr<std::vector<std::vector<GroupRef>>> ScimService::GroupsOfPage(
+    Stores& stores, const ScimCaller& caller, const Page& users, const Projection& projection) {
+  // A page's computed User.groups come from one query, not one per user.
+  if (users.items.empty() || !projection.Wants(UserResourceType(), "groups")) {
+    return std::vector<std::vector<GroupRef>>();
+  }
+  std::vector<std::string> ids;
+  ids.reserve(users.items.size());
+  for (const ResourceRecord& record : users.items) ids.push_back(record.id);
+  return stores.directory().GroupsOfUsers(caller.tenant_id, ids);
 }
 
 Status ScimService::Audit(Stores& stores, const ScimCaller& caller, std::string_view event,
@@ -202,7 +216,7 @@ StatusOr<ScimService::Written> ScimService::Replace(const ScimCaller& caller,
 StatusOr<ScimService::Written> ScimService::Patch(const ScimCaller& caller,
                                                   const ResourceType& type, std::string_view id,
                                                   const Json& body, const Precondition& pre,
-                                                  const Projection& projection) {
+                                                  const Projection& projection, bool render) {
   PORTICO_ASSIGN_OR_RETURN(PatchRequest request, ParsePatchRequest(body, type));
   // A patch that sets a password is hashed outside the transaction (argon2id
   // is slow; the write lock must not wait for it): the first pass learns the
@@ -241,7 +255,9 @@ StatusOr<ScimService::Written> ScimService::Patch(const ScimCaller& caller,
         PORTICO_RETURN_IF_ERROR(Audit(stores, caller, "updated", type, record.id, now));
       }
       written.version = record.version;
-      PORTICO_ASSIGN_OR_RETURN(written.resource, Render(stores, type, record, projection));
+      if (render) {
+        PORTICO_ASSIGN_OR_RETURN(written.resource, Render(stores, type, record, projection));
+      }
       return Status::Ok();
     });
     if (to_hash && attempt < 3) {
@@ -265,7 +281,7 @@ Status ScimService::Delete(const ScimCaller& caller, const ResourceType& type, s
     if (IsUser(type)) {
       PORTICO_RETURN_IF_ERROR(stores.directory().DeleteUser(caller.tenant_id, id, now));
     } else {
-      PORTICO_RETURN_IF_ERROR(stores.directory().DeleteGroup(caller.tenant_id, id));
+      PORTICO_RETURN_IF_ERROR(stores.directory().DeleteGroup(caller.tenant_id, id, now));
     }
     return Audit(stores, caller, "deleted", type, id, now);
   });
@@ -283,14 +299,78 @@ StatusOr<ListResult> ScimService::List(const ScimCaller& caller, const ResourceT
         Page page, IsUser(type) ? stores.directory().ListUsers(caller.tenant_id, query.page)
                                 : stores.directory().ListGroups(caller.tenant_id, query.page));
     result.total_results = page.total_results;
-    for (const ResourceRecord& record : page.items) {
-      PORTICO_ASSIGN_OR_RETURN(Json resource, Render(stores, type, record, query.projection));
+    std::vector<std::vector<GroupRef>> groups;
+    if (IsUser(type)) {
+      PORTICO_ASSIGN_OR_RETURN(groups, GroupsOfPage(stores, caller, page, query.projection));
+    }
+    result.resources.reserve(page.items.size());
+    for (size_t i = 0; i < page.items.size(); ++i) {
+      PORTICO_ASSIGN_OR_RETURN(Json resource,
+                               Render(stores, type, page.items[i], query.projection,
+                                      groups.empty() ? nullptr : &groups[i]));
       result.resources.push_back(std::move(resource));
     }
     if (query.cursor_paging && page.next_position) {
       result.next_cursor =
           MakeCursor(*page.next_position, query, settings_.cursor_key, now + settings_.cursor_ttl);
     }
+    return Status::Ok();
+  }));
+  return result;
+}
+
+StatusOr<ListResult> ScimService::SearchAll(const ScimCaller& caller, const ListParams& params) {
+  if (params.sort_by) {
+    return InvalidArgument("sortBy is supported on /Users/.search and /Groups/.search, not across "
+                           "resource types")
+        .WithTag(std::string(kInvalidValue));
+  }
+  if (params.cursor) {
+    return InvalidArgument("cursor paging is per resource type: use /Users or /Groups")
+        .WithTag(std::string(kInvalidValue));
+  }
+  const TimePoint now = clock_.Now();
+  StatusOr<ListQuery> users = BuildListQuery(params, UserResourceType(), settings_.limits,
+                                             settings_.cursor_key, now);
+  StatusOr<ListQuery> groups = BuildListQuery(params, GroupResourceType(), settings_.limits,
+                                              settings_.cursor_key, now);
+  if (!users.ok() && !groups.ok()) return users.status();
+  const PageRequest& asked = users.ok() ? users->page : groups->page;
+  const int64_t start = asked.start_index;
+  const int count = asked.count;
+  ListResult result;
+  result.start_index = start;
+  PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
+    int64_t users_total = 0;
+    if (users.ok()) {
+      PORTICO_ASSIGN_OR_RETURN(Page page,
+                               stores.directory().ListUsers(caller.tenant_id, users->page));
+      users_total = page.total_results;
+      PORTICO_ASSIGN_OR_RETURN(std::vector<std::vector<GroupRef>> of_users,
+                               GroupsOfPage(stores, caller, page, users->projection));
+      for (size_t i = 0; i < page.items.size(); ++i) {
+        PORTICO_ASSIGN_OR_RETURN(Json resource,
+                                 Render(stores, UserResourceType(), page.items[i],
+                                        users->projection,
+                                        of_users.empty() ? nullptr : &of_users[i]));
+        result.resources.push_back(std::move(resource));
+      }
+    }
+    int64_t groups_total = 0;
+    if (groups.ok()) {
+      // The groups continue where the users ended.
+      groups->page.start_index = std::max<int64_t>(1, start - users_total);
+      groups->page.count = count - static_cast<int>(result.resources.size());
+      PORTICO_ASSIGN_OR_RETURN(Page page,
+                               stores.directory().ListGroups(caller.tenant_id, groups->page));
+      groups_total = page.total_results;
+      for (const ResourceRecord& record : page.items) {
+        PORTICO_ASSIGN_OR_RETURN(Json resource,
+                                 Render(stores, GroupResourceType(), record, groups->projection));
+        result.resources.push_back(std::move(resource));
+      }
+    }
+    result.total_results = users_total + groups_total;
     return Status::Ok();
   }));
   return result;

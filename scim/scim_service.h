@@ -77,19 +77,37 @@ class ScimService {
   StatusOr<Written> Replace(const ScimCaller& caller, const ResourceType& type, std::string_view id,
                             const Json& body, const Precondition& pre,
                             const Projection& projection);
-  // RFC 7644 §3.5.2: all operations or none; 200 with the resource.
+  // RFC 7644 §3.5.2: all operations or none. With `render` false the
+  // resource is not read back (Written::resource stays null): the caller
+  // answers 204, which keeps a one-member change on a 100,000-member group
+  // from costing a full member read.
   StatusOr<Written> Patch(const ScimCaller& caller, const ResourceType& type, std::string_view id,
-                          const Json& body, const Precondition& pre, const Projection& projection);
+                          const Json& body, const Precondition& pre, const Projection& projection,
+                          bool render = true);
   Status Delete(const ScimCaller& caller, const ResourceType& type, std::string_view id,
                 const Precondition& pre);
   StatusOr<ListResult> List(const ScimCaller& caller, const ResourceType& type,
                             const ListParams& params);
+  // POST /.search at the root (RFC 7644 §3.4.3): Users then Groups, one
+  // index-paged sequence (startIndex/count run across both). The filter is
+  // applied to each type it can be resolved against; a type it names unknown
+  // attributes of contributes nothing, and a filter neither type can take is
+  // invalidFilter. sortBy and cursors are per resource type: invalidValue here.
+  StatusOr<ListResult> SearchAll(const ScimCaller& caller, const ListParams& params);
 
   const ScimSettings& settings() const { return settings_; }
 
  private:
+  // `groups_of_user`: a user's groups when already fetched (a list page).
   StatusOr<Json> Render(Stores& stores, const ResourceType& type, const ResourceRecord& record,
-                        const Projection& projection);
+                        const Projection& projection,
+                        const std::vector<GroupRef>* groups_of_user = nullptr);
+  // The groups of each user of a list page, when the projection shows them
+  // (empty otherwise).
+  StatusOr<std::vector<std::vector<GroupRef>>> GroupsOfPage(Stores& stores,
+                                                            const ScimCaller& caller,
+                                                            const Page& users,
+                                                            const Projection& projection);
   Status Audit(Stores& stores, const ScimCaller& caller, std::string_view event,
                const ResourceType& type, std::string_view id, TimePoint now);
 

@@ -39,6 +39,11 @@ StatusOr<Projection> QueryProjection(const http::Request& req, const ResourceTyp
 
 http::Response Written(int status, const ScimService::Written& w, const ResourceType& type,
                        const ScimService& service) {
+  if (w.resource.is_null()) {  // a change answered without its representation
+    http::Response no_content = http::Response::NoContent();
+    no_content.WithHeader("ETag", VersionTag(w.version));
+    return no_content;
+  }
   http::Response response = ScimJson(status, w.resource);
   response.WithHeader("ETag", VersionTag(w.version));
   if (status == 201) {  // `id` is returned "always", whatever the projection
@@ -189,8 +194,13 @@ void AddResourceRoutes(http::Router& router, ScimService& service, const Resourc
                   hashing, svc, t, 200,
                   [t](ScimService& s, const ScimCaller& caller, const http::Request& req,
                       const Json& body, const Projection& projection) {
+                    // RFC 7644 §3.5.2 lets PATCH answer 204: a group's members are
+                    // read back only when the client asks for attributes.
+                    const bool render = t == &UserResourceType() ||
+                                        req.Query("attributes") ||
+                                        req.Query("excludedAttributes");
                     return s.Patch(caller, *t, req.Param("id"), body,
-                                   Precondition{req.Header("if-match")}, projection);
+                                   Precondition{req.Header("if-match")}, projection, render);
                   }),
               .errors = RenderScimError,
               .summary = "Modify a " + type.name() + " (RFC 7644 §3.5.2)"});
@@ -276,6 +286,19 @@ void AddScimRoutes(http::Router& router, ScimService& service, const ScimCapabil
   AddDiscoveryRoutes(router, service, caps);
   AddResourceRoutes(router, service, UserResourceType(), pool);
   AddResourceRoutes(router, service, GroupResourceType(), pool);
+  ScimService* svc = &service;
+  router.Add({.method = "POST",
+              .pattern = "/scim/v2/.search",
+              .family = "scim",
+              .handler = [svc](http::Request& req) -> StatusOr<http::Response> {
+                PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, false));
+                PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
+                PORTICO_ASSIGN_OR_RETURN(ListParams params, ListParamsFromSearchBody(body));
+                PORTICO_ASSIGN_OR_RETURN(ListResult result, svc->SearchAll(caller, params));
+                return ScimJson(200, ListResponse(result));
+              },
+              .errors = RenderScimError,
+              .summary = "Search Users and Groups together (RFC 7644 §3.4.3)"});
   router.SetFallback("/scim", RenderScimError);
 }
 

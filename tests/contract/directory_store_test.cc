@@ -215,7 +215,7 @@ TEST_P(DirectoryStoreContract, AnotherTenantNeitherSeesNorChangesAUser) {
                                      [](const scim::MemberRecord&) { return Status::Ok(); });
             }).code(),
             StatusCode::kNotFound);
-  EXPECT_EQ(Dir([&](scim::DirectoryStore& d) { return d.DeleteGroup(other_.id, group.id); }).code(),
+  EXPECT_EQ(Dir([&](scim::DirectoryStore& d) { return d.DeleteGroup(other_.id, group.id, T0()); }).code(),
             StatusCode::kNotFound);
 
   StatusOr<ResourceRecord> still =
@@ -552,20 +552,54 @@ TEST_P(DirectoryStoreContract, GroupsOfUserAreItsDirectGroupsByDisplayName) {
   EXPECT_EQ((*groups)[1].id, zeta.id);
 }
 
+TEST_P(DirectoryStoreContract, GroupsOfUsersAnswersAPageInRequestOrder) {
+  ResourceRecord ann = MakeUser(tenant_.id, "ann");
+  ResourceRecord bob = MakeUser(tenant_.id, "bob");
+  ResourceRecord cy = MakeUser(tenant_.id, "cy");
+  for (const ResourceRecord* u : {&ann, &bob, &cy}) ASSERT_TRUE(InsertUser(*u).ok());
+  ResourceRecord zeta = MakeGroup(tenant_.id, "zeta");
+  ResourceRecord alpha = MakeGroup(tenant_.id, "Alpha");
+  ASSERT_TRUE(InsertGroup(zeta, {UserMember(ann), UserMember(cy)}).ok());
+  ASSERT_TRUE(InsertGroup(alpha, {UserMember(cy)}).ok());
+
+  auto groups = Dir([&](scim::DirectoryStore& d) {
+    return d.GroupsOfUsers(tenant_.id, {cy.id, bob.id, ann.id, "no-such-user"});
+  });
+  // Another tenant never sees them.
+  auto foreign = Dir([&](scim::DirectoryStore& d) { return d.GroupsOfUsers(other_.id, {cy.id}); });
+  ASSERT_TRUE(foreign.ok());
+  EXPECT_TRUE((*foreign)[0].empty());
+  ASSERT_TRUE(groups.ok()) << groups.status().ToString();
+  ASSERT_EQ(groups->size(), 4u);
+  ASSERT_EQ((*groups)[0].size(), 2u);
+  EXPECT_EQ((*groups)[0][0].id, alpha.id);
+  EXPECT_EQ((*groups)[0][1].id, zeta.id);
+  EXPECT_TRUE((*groups)[1].empty());
+  ASSERT_EQ((*groups)[2].size(), 1u);
+  EXPECT_EQ((*groups)[2][0].display_name, "zeta");
+  EXPECT_TRUE((*groups)[3].empty());
+  EXPECT_TRUE(Dir([&](scim::DirectoryStore& d) { return d.GroupsOfUsers(tenant_.id, {}); })->empty());
+}
+
 TEST_P(DirectoryStoreContract, DeleteGroupRemovesItFromParentGroups) {
   ResourceRecord child = MakeGroup(tenant_.id, "Child");
   ASSERT_TRUE(InsertGroup(child).ok());
   ResourceRecord parent = MakeGroup(tenant_.id, "Parent");
   ASSERT_TRUE(InsertGroup(parent, {MemberRef{child.id, "Group"}}).ok());
 
-  ASSERT_TRUE(
-      Dir([&](scim::DirectoryStore& d) { return d.DeleteGroup(tenant_.id, child.id); }).ok());
+  const TimePoint deleted_at = T0() + std::chrono::hours(1);
+  ASSERT_TRUE(Dir([&](scim::DirectoryStore& d) {
+                return d.DeleteGroup(tenant_.id, child.id, deleted_at);
+              }).ok());
   EXPECT_TRUE(MemberIds(parent.id).empty());
-  EXPECT_EQ(
-      Dir([&](scim::DirectoryStore& d) { return d.FindGroup(tenant_.id, parent.id); })->version, 2);
-  EXPECT_EQ(
-      Dir([&](scim::DirectoryStore& d) { return d.DeleteGroup(tenant_.id, child.id); }).code(),
-      StatusCode::kNotFound);
+  auto found = Dir([&](scim::DirectoryStore& d) { return d.FindGroup(tenant_.id, parent.id); });
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->version, 2);
+  EXPECT_EQ(found->updated_at, deleted_at);  // meta.lastModified moves with the version
+  EXPECT_EQ(Dir([&](scim::DirectoryStore& d) {
+              return d.DeleteGroup(tenant_.id, child.id, deleted_at);
+            }).code(),
+            StatusCode::kNotFound);
 }
 
 // ---- lists ------------------------------------------------------------------

@@ -150,6 +150,15 @@ class InMemoryDirectoryStore : public scim::DirectoryStore {
     return GroupsOf(tenant_id, user_id);
   }
 
+  StatusOr<std::vector<std::vector<scim::GroupRef>>> GroupsOfUsers(
+      std::string_view tenant_id, const std::vector<std::string>& user_ids) override {
+    DirectoryCall call = enter_("directory.GroupsOfUsers");
+    if (!call.status.ok()) return call.status;
+    std::vector<std::vector<scim::GroupRef>> out;
+    for (const std::string& id : user_ids) out.push_back(GroupsOf(tenant_id, id));
+    return out;
+  }
+
   Status InsertGroup(const scim::ResourceRecord& group,
                      const std::vector<scim::MemberRef>& members) override {
     DirectoryCall call = enter_("directory.InsertGroup");
@@ -210,7 +219,7 @@ class InMemoryDirectoryStore : public scim::DirectoryStore {
     return Status::Ok();
   }
 
-  Status DeleteGroup(std::string_view tenant_id, std::string_view id) override {
+  Status DeleteGroup(std::string_view tenant_id, std::string_view id, TimePoint now) override {
     DirectoryCall call = enter_("directory.DeleteGroup");
     if (!call.status.ok()) return call.status;
     if (Group(tenant_id, id) == nullptr) return NotFound("group not found");
@@ -221,6 +230,7 @@ class InMemoryDirectoryStore : public scim::DirectoryStore {
       if (it == group.members.end() || it->second != "Group") continue;
       group.members.erase(it);
       ++group.record.version;
+      group.record.updated_at = now;
     }
     return Status::Ok();
   }

@@ -203,6 +203,48 @@ TEST_P(ScimTest, FiltersProjectionAndPaging) {
   EXPECT_EQ(Body(search).Find("totalResults")->as_int(), 1);
 }
 
+TEST_P(ScimTest, RootSearchPagesUsersThenGroups) {
+  const std::string ann = CreateUser("ann", R"(,"displayName":"Team Ann")");
+  CreateUser("bob", R"(,"displayName":"Bob")");
+  HttpResult red = Send("POST", "/Groups", R"({"displayName":"Team Red"})");
+  ASSERT_EQ(red.status, 201) << red.body;
+  ASSERT_EQ(Send("POST", "/Groups", R"({"displayName":"Blue"})").status, 201);
+  const auto search = [&](const std::string& fields) {
+    return Send("POST", "/.search",
+                R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"])" +
+                    fields + "}");
+  };
+
+  HttpResult both = search(R"(,"filter":"displayName sw \"Team\"","attributes":["displayName"])");
+  ASSERT_EQ(both.status, 200) << both.body;
+  Json page = Body(both);
+  EXPECT_EQ(page.Find("totalResults")->as_int(), 2);
+  const Json::Array& found = page.Find("Resources")->as_array();
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].Find("id")->as_string(), ann);
+  EXPECT_EQ(found[0].Find("meta"), nullptr);  // projected per type
+  EXPECT_EQ(found[1].Find("id")->as_string(), Body(red).Find("id")->as_string());
+
+  // startIndex and count run across both types: the second item is the group.
+  Json second = Body(search(R"(,"filter":"displayName sw \"Team\"","startIndex":2,"count":1)"));
+  EXPECT_EQ(second.Find("totalResults")->as_int(), 2);
+  ASSERT_EQ(second.Find("Resources")->as_array().size(), 1u);
+  EXPECT_EQ(second.Find("Resources")->as_array()[0].Find("displayName")->as_string(), "Team Red");
+
+  // userName exists only on Users: Groups contribute nothing instead of failing the search.
+  Json users_only = Body(search(R"(,"filter":"userName eq \"ANN\"")"));
+  EXPECT_EQ(users_only.Find("totalResults")->as_int(), 1);
+  EXPECT_EQ(Body(search("")).Find("totalResults")->as_int(), 4);
+
+  HttpResult broken = search(R"(,"filter":"displayName sw")");
+  EXPECT_EQ(broken.status, 400);
+  EXPECT_EQ(Body(broken).Find("scimType")->as_string(), "invalidFilter");
+  HttpResult sorted = search(R"(,"sortBy":"displayName")");
+  EXPECT_EQ(sorted.status, 400);
+  EXPECT_EQ(Body(sorted).Find("scimType")->as_string(), "invalidValue");
+  EXPECT_EQ(Send("POST", "/.search", "{}", {}, "Authorization: Bearer nope").status, 401);
+}
+
 TEST_P(ScimTest, CursorPagingWalksEveryUserOnce) {
   for (int i = 0; i < 5; ++i) CreateUser("user" + std::to_string(i));
   std::set<std::string> seen;
@@ -328,16 +370,22 @@ TEST_P(ScimTest, OktaStyleGroupPatchesChangeMembership) {
                           std::string("{") + kPatchOp +
                               R"(,"Operations":[{"op":"add","path":"members","value":[{"value":")" +
                               a + R"(","display":"A"},{"value":")" + b + R"("}]}]})");
-  ASSERT_EQ(added.status, 200) << added.body;
-  EXPECT_EQ(Body(added).Find("members")->as_array().size(), 2u);
+  // Without attributes a group PATCH answers 204 with the new ETag (RFC 7644 §3.5.2), so a
+  // one-member change never reads back a large member list.
+  ASSERT_EQ(added.status, 204) << added.body;
+  EXPECT_TRUE(added.body.empty());
+  EXPECT_EQ(added.Header("etag"), "W/\"2\"");
+  HttpResult read = Send("GET", "/Groups/" + g);
+  EXPECT_EQ(Body(read).Find("members")->as_array().size(), 2u);
   HttpResult renamed =
-      Send("PATCH", "/Groups/" + g,
+      Send("PATCH", "/Groups/" + g + "?attributes=displayName",
            std::string("{") + kPatchOp + R"(,"Operations":[{"op":"replace","value":{"id":")" + g +
                R"(","displayName":"Renamed"}}]})");
   ASSERT_EQ(renamed.status, 200) << renamed.body;
   EXPECT_EQ(Body(renamed).Find("displayName")->as_string(), "Renamed");
+  EXPECT_EQ(Body(renamed).Find("members"), nullptr);  // not asked for
   HttpResult removed =
-      Send("PATCH", "/Groups/" + g,
+      Send("PATCH", "/Groups/" + g + "?excludedAttributes=displayName",
            std::string("{") + kPatchOp +
                R"(,"Operations":[{"op":"remove","path":"members","value":[{"value":")" + a +
                R"("}]}]})");
@@ -345,7 +393,7 @@ TEST_P(ScimTest, OktaStyleGroupPatchesChangeMembership) {
   ASSERT_EQ(Body(removed).Find("members")->as_array().size(), 1u);
   EXPECT_EQ(Body(removed).Find("members")->as_array()[0].Find("value")->as_string(), b);
   HttpResult entra_remove =
-      Send("PATCH", "/Groups/" + g,
+      Send("PATCH", "/Groups/" + g + "?attributes=members",
            std::string("{") + kPatchOp +
                R"(,"Operations":[{"op":"Remove","path":"members[value eq \")" + b + R"(\"]"}]})");
   ASSERT_EQ(entra_remove.status, 200) << entra_remove.body;

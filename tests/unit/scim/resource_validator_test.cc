@@ -72,7 +72,7 @@ TEST(ResourceValidator, RejectsUnknownSubAttribute) {
 TEST(ResourceValidator, RejectsWrongTypes) {
   for (const char* body :
        {R"({"userName":7})", R"({"userName":"a","active":"yes"})",
-        R"({"userName":"a","emails":{"value":"x"}})", R"({"userName":"a","name":"Alice"})",
+        R"({"userName":"a","emails":7})", R"({"userName":"a","name":"Alice"})",
         R"({"userName":"a","x509Certificates":[{"value":"not base64!"}]})"}) {
     auto v = User(body);
     ASSERT_FALSE(v.ok()) << body;
@@ -93,13 +93,39 @@ TEST(ResourceValidator, RejectsTheSameAttributeTwiceInDifferentCase) {
   EXPECT_EQ(v.status().tag(), kInvalidSyntax);
 }
 
-TEST(ResourceValidator, RejectsSchemasWithoutTheCoreSchemaOrWithAForeignOne) {
+TEST(ResourceValidator, RejectsSchemasWithoutTheCoreSchema) {
   EXPECT_EQ(User(R"({"schemas":[],"userName":"a"})").status().tag(), kInvalidValue);
+  EXPECT_EQ(User(R"({"schemas":["urn:x"],"userName":"a"})").status().tag(), kInvalidValue);
+}
+
+TEST(ResourceValidator, ToleratesAnUnknownSchemaUrnButNotAttributesUnderIt) {
+  // Entra's documented Create Group names a Microsoft schema next to the core one.
+  auto group = ValidateResource(
+      *ParseJson(R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group",
+                     "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
+                     "displayName":"g"})"),
+      GroupResourceType());
+  EXPECT_TRUE(group.ok()) << group.status().ToString();
   EXPECT_EQ(User(R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:x"],
-                     "userName":"a"})")
+                     "userName":"a","urn:x":{"a":1}})")
                 .status()
                 .tag(),
-            kInvalidValue);
+            kInvalidSyntax);
+}
+
+TEST(ResourceValidator, AcceptsWhatRealClientsSendOnCreateAsOnPatch) {
+  auto v = User(R"({"userName":"a","active":"False",
+      "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":"123456"}})");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->document.Find("active")->as_bool(), false);
+  auto single = User(R"({"userName":"b","emails":{"value":"b@example.com"}})");
+  ASSERT_TRUE(single.ok()) << single.status().ToString();
+  EXPECT_EQ(single->document.Find("emails")->as_array().size(), 1u);
+  EXPECT_EQ(v->document.Find("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")
+                ->Find("manager")
+                ->Find("value")
+                ->as_string(),
+            "123456");
 }
 
 TEST(ResourceValidator, DropsNullsAndEmptyArrays) {
