@@ -22,6 +22,8 @@ inline constexpr std::string_view kInvalidVers = "invalidVers";
 inline constexpr std::string_view kSensitive = "sensitive";
 inline constexpr std::string_view kInvalidCursor = "invalidCursor";
 inline constexpr std::string_view kExpiredCursor = "expiredCursor";
+// Not in RFC 7644 §3.12's table: SCIM Bulk's 413 (§3.7.4) for too many operations or bytes.
+inline constexpr std::string_view kTooLarge = "tooLarge";
 
 // A 400 with the given scimType.
 inline Status BadRequest(std::string_view scim_type, std::string message) {

@@ -11,7 +11,7 @@ constexpr std::string_view kErrorSchema = "urn:ietf:params:scim:api:messages:2.0
 bool IsScimType(const std::string& tag) {
   for (std::string_view t :
        {kInvalidFilter, kTooMany, kUniqueness, kMutability, kInvalidSyntax, kInvalidPath, kNoTarget,
-        kInvalidValue, kInvalidVers, kSensitive, kInvalidCursor, kExpiredCursor}) {
+        kInvalidValue, kInvalidVers, kSensitive, kInvalidCursor, kExpiredCursor, kTooLarge}) {
     if (tag == t) return true;
   }
   return false;
@@ -19,7 +19,7 @@ bool IsScimType(const std::string& tag) {
 
 }  // namespace
 
-http::Response RenderScimError(const Status& status, const http::Request&) {
+Json ScimErrorJson(const Status& status, int* http_status_out) {
   int http_status = http::DefaultHttpStatus(status.code());
   std::string scim_type = status.tag();
   if (status.code() == StatusCode::kFailedPrecondition) http_status = 412;  // RFC 7644 §3.14
@@ -42,6 +42,13 @@ http::Response RenderScimError(const Status& status, const http::Request&) {
   body.Set("status", std::to_string(http_status));
   if (IsScimType(scim_type)) body.Set("scimType", scim_type);
   body.Set("detail", status.message());
+  if (http_status_out != nullptr) *http_status_out = http_status;
+  return body;
+}
+
+http::Response RenderScimError(const Status& status, const http::Request&) {
+  int http_status = 500;
+  Json body = ScimErrorJson(status, &http_status);
   http::Response response = http::Response::Json(http_status, body, "application/scim+json");
   if (status.code() == StatusCode::kUnauthenticated) {
     response.WithHeader("WWW-Authenticate", "Bearer realm=\"portico-scim\"");

@@ -1,9 +1,11 @@
 #include "scim/http/scim_routes.h"
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 
+#include "scim/bulk/bulk_service.h"
 #include "scim/schema/discovery.h"
 #include "scim/scim_errors.h"
 #include "src/http/json_body.h"
@@ -87,17 +89,25 @@ bool MentionsPassword(const std::string& body) {
   return false;
 }
 
-// A write whose body may carry a password (hashed with argon2id, tens of
-// milliseconds) runs on the hashing pool, never on a reactor thread; a full
-// pool answers 429 with Retry-After.
-http::AsyncHandler OffloadWhenPassword(HashingPool* pool, http::Handler handler) {
+// Runs `handler` on the hashing pool, never on a reactor thread; a full pool
+// answers 429 with Retry-After.
+http::AsyncHandler Offload(HashingPool* pool, http::Handler handler) {
   return [pool, handler](std::shared_ptr<http::Request> req, http::Reply reply) {
-    if (!MentionsPassword(req->body)) {
-      reply(handler(*req));
-      return;
-    }
     Status queued = pool->Submit([req, reply, handler] { reply(handler(*req)); });
     if (!queued.ok()) reply(queued);
+  };
+}
+
+// A write whose body may carry a password (hashed with argon2id, tens of
+// milliseconds) is offloaded; others run where they arrive.
+http::AsyncHandler OffloadWhenPassword(HashingPool* pool, http::Handler handler) {
+  http::AsyncHandler offloaded = Offload(pool, handler);
+  return [offloaded, handler](std::shared_ptr<http::Request> req, http::Reply reply) {
+    if (MentionsPassword(req->body)) {
+      offloaded(std::move(req), std::move(reply));
+    } else {
+      reply(handler(*req));
+    }
   };
 }
 
@@ -217,6 +227,73 @@ void AddResourceRoutes(http::Router& router, ScimService& service, const Resourc
               .summary = "Delete a " + type.name()});
 }
 
+// RFC 7644 §3.7.3: one entry per attempted operation; a failed one carries, as `response`, the
+// SCIM Error it would have answered on its own.
+Json BulkResponseJson(const BulkResult& result) {
+  Json operations = Json::MakeArray();
+  for (const BulkOperationResult& op : result.operations) {
+    Json entry = Json::MakeObject();
+    entry.Set("method", BulkMethodName(op.method));
+    if (op.bulk_id) entry.Set("bulkId", *op.bulk_id);
+    if (op.version) entry.Set("version", *op.version);
+    if (op.location) entry.Set("location", *op.location);
+    if (op.error.ok()) {
+      entry.Set("status", std::to_string(op.status));
+    } else {
+      int status = 500;
+      Json error = ScimErrorJson(op.error, &status);
+      entry.Set("status", std::to_string(status));
+      entry.Set("response", std::move(error));
+    }
+    operations.Push(std::move(entry));
+  }
+  Json out = Json::MakeObject();
+  Json schemas = Json::MakeArray();
+  schemas.Push(kBulkResponseUrn);
+  out.Set("schemas", std::move(schemas));
+  out.Set("Operations", std::move(operations));
+  return out;
+}
+
+// A body over PORTICO_MAX_BODY_BYTES is refused by the server before the handler runs: for
+// Bulk that is the same tooLarge as a body over maxPayloadSize.
+http::Response RenderBulkError(const Status& status, const http::Request& req) {
+  if (status.code() == StatusCode::kTooLarge && status.tag().empty()) {
+    return RenderScimError(Status(status).WithTag(std::string(kTooLarge)), req);
+  }
+  return RenderScimError(status, req);
+}
+
+// POST /Bulk (RFC 7644 §3.7). It enforces the limits in `caps`, the very numbers
+// /ServiceProviderConfig advertises. A job whose body mentions a password runs on the hashing
+// pool as a whole.
+void AddBulkRoute(http::Router& router, ScimService& service, const ScimCapabilities& caps,
+                  HashingPool& pool) {
+  const BulkLimits limits{.max_operations = caps.bulk_max_operations,
+                          .max_payload_bytes = caps.bulk_max_payload_bytes};
+  const bool supported = caps.bulk_supported;
+  auto bulk = std::make_shared<BulkService>(service);
+  ScimService* svc = &service;
+  router.Add(
+      {.method = "POST",
+       .pattern = "/scim/v2/Bulk",
+       .family = "scim",
+       // Up to maxOperations transactions: never on a reactor thread.
+       .async_handler = Offload(
+           &pool,
+           [svc, bulk, limits, supported](http::Request& req) -> StatusOr<http::Response> {
+             PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, true));
+             if (!supported) return Unimplemented("SCIM bulk operations are not supported");
+             PORTICO_RETURN_IF_ERROR(CheckBulkPayloadSize(req.body.size(), limits));
+             PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
+             PORTICO_ASSIGN_OR_RETURN(BulkRequest request, ParseBulkRequest(body, limits));
+             return ScimJson(200, BulkResponseJson(bulk->Execute(caller, request)));
+           }),
+       .errors = RenderBulkError,
+       .summary = "Create, replace, modify and delete Users and Groups in one request "
+                  "(RFC 7644 §3.7)"});
+}
+
 // The discovery document whose id is `id` (case-insensitive), or 404.
 StatusOr<http::Response> OneById(const Json::Array& documents, const std::string& id,
                                  const char* what) {
@@ -286,6 +363,7 @@ void AddScimRoutes(http::Router& router, ScimService& service, const ScimCapabil
   AddDiscoveryRoutes(router, service, caps);
   AddResourceRoutes(router, service, UserResourceType(), pool);
   AddResourceRoutes(router, service, GroupResourceType(), pool);
+  AddBulkRoute(router, service, caps, pool);
   ScimService* svc = &service;
   router.Add({.method = "POST",
               .pattern = "/scim/v2/.search",

@@ -11,6 +11,10 @@ namespace portico::scim {
 // `status` as a string, `scimType` when the tag is one, 401 with
 // WWW-Authenticate: Bearer, 412 for a failed If-Match. Thread-safe.
 http::Response RenderScimError(const Status& status, const http::Request& request);
+// The body RenderScimError sends for `status`, and (when `http_status` is not
+// null) its HTTP status: for errors nested in another document (Bulk's
+// per-operation `response`, RFC 7644 §3.7.3). Thread-safe.
+Json ScimErrorJson(const Status& status, int* http_status);
 
 // The SCIM 2.0 endpoints under /scim/v2 (RFC 7644 §3): discovery without
 // authentication, Users and Groups with an integration key. Writes that

@@ -14,6 +14,7 @@
 #include "portico/log.h"
 #include "portico/parse_json.h"
 #include "portico/random.h"
+#include "scim/bulk/bulk_request.h"
 #include "scim/http/scim_routes.h"
 #include "src/core/mail/mail_outbox.h"
 #include "src/core/mail/mail_transports.h"
@@ -187,6 +188,11 @@ void App::BuildRoutes() {
   scim::ScimCapabilities scim_caps;
   scim_caps.filter_max_results = scim_service_->settings().limits.max_count;
   scim_caps.default_page_size = scim_service_->settings().limits.default_count;
+  // The bulk limits the /Bulk handler enforces come from these same fields.
+  const scim::BulkLimits bulk_limits = scim::BulkLimitsFor(config_.max_body_bytes);
+  scim_caps.bulk_supported = true;
+  scim_caps.bulk_max_operations = bulk_limits.max_operations;
+  scim_caps.bulk_max_payload_bytes = bulk_limits.max_payload_bytes;
   scim::AddScimRoutes(router_, *scim_service_, scim_caps, *hashing_pool_);
   dcr::AddRegistrationRoutes(router_, *registration_service_);
   dcr::AddPolicyRoutes(router_, *registration_service_, *tenant_credentials_);
