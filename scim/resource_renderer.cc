@@ -18,19 +18,28 @@ Json Meta(const ResourceRecord& r, std::string_view resource_type, std::string l
 }
 
 // schemas, id, externalId first (as RFC 7643 examples show), then the rest.
-Json Start(const ResourceRecord& r, const ResourceType& type) {
+// Takes the record by value: its document's members are moved into the
+// representation, not copied.
+Json Start(ResourceRecord& r, const ResourceType& type) {
   Json schemas = Json::MakeArray();
   schemas.Push(type.core().id);
   for (const SchemaExtension& ext : type.extensions()) {
     if (r.document.Find(ext.schema->id) != nullptr) schemas.Push(ext.schema->id);
   }
   Json out = Json::MakeObject();
-  out.Set("schemas", std::move(schemas));
-  out.Set("id", r.id);
-  if (const Json* external = r.document.Find("externalId")) out.Set("externalId", *external);
-  for (const auto& [name, value] : r.document.as_object()) {
-    if (name != "externalId") out.Set(name, value);
+  Json::Object& members = out.as_object();
+  Json::Object& stored = r.document.as_object();
+  members.reserve(stored.size() + 4);
+  members.emplace_back("schemas", std::move(schemas));
+  members.emplace_back("id", r.id);
+  // Stored members are unique and never "schemas", "id" or "meta": appended without a search.
+  if (Json* external = r.document.Find("externalId")) {
+    members.emplace_back("externalId", std::move(*external));
   }
+  for (auto& [name, value] : stored) {
+    if (name != "externalId") members.emplace_back(std::move(name), std::move(value));
+  }
+  stored.clear();
   return out;
 }
 
@@ -198,7 +207,7 @@ Json MemberJson(const MemberRecord& member, std::string_view base_url) {
   return out;
 }
 
-Json RenderUser(const ResourceRecord& user, const std::vector<GroupRef>* groups,
+Json RenderUser(ResourceRecord user, const std::vector<GroupRef>* groups,
                 std::string_view base_url) {
   Json out = Start(user, UserResourceType());
   // The enterprise manager's $ref is derived from its value (RFC 7643 §4.3).
@@ -225,7 +234,7 @@ Json RenderUser(const ResourceRecord& user, const std::vector<GroupRef>* groups,
   return out;
 }
 
-Json RenderGroup(const ResourceRecord& group, Json::Array* members, std::string_view base_url) {
+Json RenderGroup(ResourceRecord group, Json::Array* members, std::string_view base_url) {
   Json out = Start(group, GroupResourceType());
   if (members != nullptr && !members->empty()) out.Set("members", Json(std::move(*members)));
   out.Set("meta", Meta(group, "Group", std::string(base_url) + "/Groups/" + group.id));

@@ -21,12 +21,13 @@ std::optional<int64_t> ParseVersionTag(std::string_view tag);
 // The full SCIM representation of a stored user: schemas, id, externalId,
 // the document's attributes, the computed groups (nullptr: not fetched, so
 // left out) and meta. `base_url` is PUBLIC_BASE_URL + "/scim/v2".
-Json RenderUser(const ResourceRecord& user, const std::vector<GroupRef>* groups,
+// The record is taken by value (move it in when it is not needed afterwards).
+Json RenderUser(ResourceRecord user, const std::vector<GroupRef>* groups,
                 std::string_view base_url);
 // The same for a group; `members` (MemberJson elements, moved from) nullptr
 // leaves members out (not fetched). Members arrive already rendered so that a
 // 100,000-member group is never held twice (as records and as JSON).
-Json RenderGroup(const ResourceRecord& group, Json::Array* members, std::string_view base_url);
+Json RenderGroup(ResourceRecord group, Json::Array* members, std::string_view base_url);
 // One members[] element / one groups[] element.
 Json MemberJson(const MemberRecord& member, std::string_view base_url);
 

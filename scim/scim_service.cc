@@ -81,7 +81,7 @@ StatusOr<ScimCaller> ScimService::Authenticate(std::optional<std::string_view> t
 }
 
 StatusOr<Json> ScimService::Render(Stores& stores, const ResourceType& type,
-                                   const ResourceRecord& record, const Projection& projection,
+                                   ResourceRecord record, const Projection& projection,
                                    const std::vector<GroupRef>* groups_of_user) {
   Json resource;
   if (IsUser(type)) {
@@ -91,7 +91,7 @@ StatusOr<Json> ScimService::Render(Stores& stores, const ResourceType& type,
                                stores.directory().GroupsOfUser(record.tenant_id, record.id));
       groups_of_user = &*groups;
     }
-    resource = RenderUser(record, groups_of_user, settings_.base_url);
+    resource = RenderUser(std::move(record), groups_of_user, settings_.base_url);
   } else {
     std::optional<Json::Array> members;
     if (projection.Wants(type, "members")) {
@@ -102,7 +102,7 @@ StatusOr<Json> ScimService::Render(Stores& stores, const ResourceType& type,
             return Status::Ok();
           }));
     }
-    resource = RenderGroup(record, members ? &*members : nullptr, settings_.base_url);
+    resource = RenderGroup(std::move(record), members ? &*members : nullptr, settings_.base_url);
   }
   ApplyProjection(projection, type, resource);
   return resource;
@@ -168,7 +168,8 @@ StatusOr<ScimService::Written> ScimService::Get(const ScimCaller& caller, const 
     StatusOr<ResourceRecord> record = Find(stores, type, caller, id);
     if (!record.ok()) return record.status();
     written.version = record->version;
-    PORTICO_ASSIGN_OR_RETURN(written.resource, Render(stores, type, *record, projection));
+    PORTICO_ASSIGN_OR_RETURN(written.resource,
+                             Render(stores, type, std::move(*record), projection));
     return Status::Ok();
   }));
   return written;
@@ -306,7 +307,7 @@ StatusOr<ListResult> ScimService::List(const ScimCaller& caller, const ResourceT
     result.resources.reserve(page.items.size());
     for (size_t i = 0; i < page.items.size(); ++i) {
       PORTICO_ASSIGN_OR_RETURN(Json resource,
-                               Render(stores, type, page.items[i], query.projection,
+                               Render(stores, type, std::move(page.items[i]), query.projection,
                                       groups.empty() ? nullptr : &groups[i]));
       result.resources.push_back(std::move(resource));
     }

@@ -99,7 +99,8 @@ class ScimService {
 
  private:
   // `groups_of_user`: a user's groups when already fetched (a list page).
-  StatusOr<Json> Render(Stores& stores, const ResourceType& type, const ResourceRecord& record,
+  // `record` is taken by value: move it in when it is not needed afterwards.
+  StatusOr<Json> Render(Stores& stores, const ResourceType& type, ResourceRecord record,
                         const Projection& projection,
                         const std::vector<GroupRef>* groups_of_user = nullptr);
   // The groups of each user of a list page, when the projection shows them

@@ -41,12 +41,13 @@ class Builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Builder> 
   }
   bool Key(const char* s, rapidjson::SizeType n, bool) {
     Frame& frame = frames_.back();
-    std::string key(s, n);
-    if (!frame.keys.insert(key).second) {
-      error_ = InvalidArgument("duplicate member name \"" + key + "\"").WithTag("duplicate_member");
+    std::string_view key(s, n);
+    if (IsDuplicate(frame, key)) {
+      error_ = InvalidArgument("duplicate member name \"" + std::string(key) + "\"")
+                   .WithTag("duplicate_member");
       return false;
     }
-    frame.key = std::move(key);
+    frame.key.assign(key);
     return true;
   }
   bool EndObject(rapidjson::SizeType) { return Leave(); }
@@ -64,8 +65,25 @@ class Builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Builder> 
   struct Frame {
     Json value;
     std::string key;  // the pending member name (objects only)
-    std::unordered_set<std::string> keys;
+    std::unordered_set<std::string> keys;  // filled only once the object is large
   };
+
+  // Small objects (nearly all) are scanned: no allocation per member. A large
+  // one gets a hash set, so a hostile body with many members stays linear.
+  static bool IsDuplicate(Frame& frame, std::string_view key) {
+    constexpr size_t kScanLimit = 16;
+    const Json::Object& members = frame.value.as_object();
+    if (members.size() < kScanLimit) {
+      for (const auto& [name, value] : members) {
+        if (name == key) return true;
+      }
+      return false;
+    }
+    if (frame.keys.empty()) {
+      for (const auto& [name, value] : members) frame.keys.insert(name);
+    }
+    return !frame.keys.insert(std::string(key)).second;
+  }
 
   bool Enter() {
     if (static_cast<int>(frames_.size()) >= max_depth_) {

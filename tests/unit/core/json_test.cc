@@ -158,6 +158,17 @@ TEST(ParseJsonTest, RejectsDuplicateMemberNames) {
   EXPECT_EQ(ParseError(R"({"o":{"x":1,"x":1}})").tag(), "duplicate_member");
 }
 
+TEST(ParseJsonTest, RejectsDuplicateMemberNamesInLargeObjects) {
+  // Past a handful of members the check switches from a scan to a hash set: both must see
+  // a repeat of an early name and of a late one, and accept distinct names.
+  std::string members;
+  for (int i = 0; i < 40; ++i) members += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  EXPECT_EQ(MustParse("{" + members + "\"last\":0}").as_object().size(), 41u);
+  EXPECT_EQ(ParseError("{" + members + "\"k3\":0}").tag(), "duplicate_member");
+  EXPECT_EQ(ParseError("{" + members + "\"k39\":0}").tag(), "duplicate_member");
+  EXPECT_EQ(ParseError("{" + members + "\"x\":0,\"x\":1}").tag(), "duplicate_member");
+}
+
 TEST(ParseJsonTest, AllowsSameNameInDifferentObjects) {
   EXPECT_EQ(MustParse(R"([{"a":1},{"a":2,"b":{"a":3}}])").as_array().size(), 2u);
 }
