@@ -231,7 +231,8 @@ SociStores::SociStores(SessionContext& ctx)
       rate_limits_(ctx),
       clients_(ctx, savepoint_),
       signing_keys_(ctx, savepoint_),
-      revoked_tokens_(ctx) {}
+      revoked_tokens_(ctx),
+      signup_sessions_(ctx, savepoint_) {}
 
 void SociStores::Begin() { ExecPrepared(ctx_, begin_, BeginTransactionSql(ctx_.dialect)); }
 void SociStores::Commit() { ExecPrepared(ctx_, commit_, kCommitSql); }

@@ -15,6 +15,7 @@
 #include "db/session.h"
 #include "db/soci_directory_store.h"
 #include "db/soci_oauth_stores.h"
+#include "db/soci_signup_stores.h"
 #include "portico/database.h"
 
 namespace portico::db {
@@ -197,6 +198,7 @@ class SociStores : public Stores {
   dcr::ClientStore& clients() override { return clients_; }
   dcr::SigningKeyStore& signing_keys() override { return signing_keys_; }
   dcr::RevokedTokenStore& revoked_tokens() override { return revoked_tokens_; }
+  signup::SignupSessionStore& signup_sessions() override { return signup_sessions_; }
 
   // Throw soci::soci_error; the pool guards them.
   void Begin();
@@ -217,6 +219,7 @@ class SociStores : public Stores {
   SociClientStore clients_;
   SociSigningKeyStore signing_keys_;
   SociRevokedTokenStore revoked_tokens_;
+  SociSignupSessionStore signup_sessions_;
   std::optional<soci::statement> begin_;
   std::optional<soci::statement> commit_;
   std::optional<soci::statement> rollback_;

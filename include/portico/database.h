@@ -19,6 +19,9 @@ class ClientStore;        // dcr/client_store.h
 class SigningKeyStore;    // dcr/signing_key_store.h
 class RevokedTokenStore;  // dcr/revoked_token_store.h
 }  // namespace portico::dcr
+namespace portico::signup {
+class SignupSessionStore;  // signup/session/signup_session_store.h
+}  // namespace portico::signup
 
 namespace portico {
 
@@ -40,6 +43,8 @@ class Stores {
   virtual dcr::ClientStore& clients() = 0;
   virtual dcr::SigningKeyStore& signing_keys() = 0;
   virtual dcr::RevokedTokenStore& revoked_tokens() = 0;
+  // Self-serve signup sessions (signup/session/signup_session_store.h).
+  virtual signup::SignupSessionStore& signup_sessions() = 0;
 };
 
 // The database: a pool of sessions. Thread-safe. Store failures come back as

@@ -16,6 +16,7 @@
 #include "portico/random.h"
 #include "scim/bulk/bulk_request.h"
 #include "scim/http/scim_routes.h"
+#include "signup/http/signup_routes.h"
 #include "src/core/mail/mail_outbox.h"
 #include "src/core/mail/mail_transports.h"
 #include "src/ops/ops_routes.h"
@@ -94,6 +95,12 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
       std::make_unique<TenantService>(*app->database_, *app->issuer_, random, clock);
   app->tenant_credentials_ =
       std::make_unique<tenant_api::TenantCredentials>(*app->database_, *app->issuer_, clock);
+  signup::SignupOptions signup_options;
+  signup_options.session_ttl = std::chrono::minutes(c.signup_session_ttl_minutes);
+  signup_options.limits = c.signup_limits;
+  signup_options.otp_template_id = c.signup_otp_template_id;
+  app->signup_service_ = std::make_unique<signup::SignupService>(
+      *app->database_, *app->otp_verifier_, random, clock, std::move(signup_options));
 
   app->password_hasher_ = std::make_unique<Argon2PasswordHasher>(random);
   app->hashing_pool_ = std::make_unique<HashingPool>(
@@ -198,6 +205,10 @@ void App::BuildRoutes() {
   dcr::AddPolicyRoutes(router_, *registration_service_, *tenant_credentials_);
   dcr::AddTokenRoutes(router_, *token_service_, *signing_keys_);
   wellknown::AddDiscoveryRoutes(router_, DiscoveryInfo());
+  std::string signup_base_url = config_.public_base_url;
+  while (!signup_base_url.empty() && signup_base_url.back() == '/') signup_base_url.pop_back();
+  signup::AddSignupRoutes(router_, *signup_service_,
+                          {.enabled = config_.signup_enabled, .base_url = signup_base_url});
   router_.SetFallback("/", ops::RenderOpsError);
   const char* hooks = std::getenv("PORTICO_ENABLE_TEST_HOOKS");
   if (ops::TestHooksCompiledIn() && hooks != nullptr && std::string(hooks) == "1") {

@@ -16,6 +16,7 @@
 #include "portico/status.h"
 #include "portico/tenant_service.h"
 #include "scim/scim_service.h"
+#include "signup/session/signup_service.h"
 #include "src/http/router.h"
 #include "src/http/server.h"
 #include "src/server/config.h"
@@ -55,6 +56,7 @@ class App {
   std::unique_ptr<CredentialIssuer> issuer_;
   std::unique_ptr<OtpVerifier> otp_verifier_;
   std::unique_ptr<TenantService> tenant_service_;
+  std::unique_ptr<signup::SignupService> signup_service_;
   std::unique_ptr<tenant_api::TenantCredentials> tenant_credentials_;
   std::unique_ptr<PasswordHasher> password_hasher_;
   std::unique_ptr<HashingPool> hashing_pool_;

@@ -143,6 +143,26 @@ StatusOr<Config> LoadConfig(const Environment& env) {
   if (auto v = get("SELF_SERVE_SIGNUP_ENABLED")) {
     PORTICO_ASSIGN_OR_RETURN(config.signup_enabled, ParseBool("SELF_SERVE_SIGNUP_ENABLED", *v));
   }
+  if (auto v = get("SIGNUP_SESSION_TTL_MINUTES")) {
+    PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("SIGNUP_SESSION_TTL_MINUTES", *v, 5, 10080));
+    config.signup_session_ttl_minutes = static_cast<int>(n);
+  }
+  const struct {
+    const char* name;
+    RateLimit* field;
+  } signup_limits[] = {{"SIGNUP_CREATE_LIMIT_IP", &config.signup_limits.create_per_ip},
+                       {"SIGNUP_CREATE_LIMIT_DOMAIN", &config.signup_limits.create_per_domain},
+                       {"SIGNUP_CREATE_LIMIT_EMAIL", &config.signup_limits.create_per_email},
+                       {"SIGNUP_VERIFY_LIMIT_IP", &config.signup_limits.verify_per_ip},
+                       {"SIGNUP_VERIFY_LIMIT_DOMAIN", &config.signup_limits.verify_per_domain},
+                       {"SIGNUP_VERIFY_LIMIT_EMAIL", &config.signup_limits.verify_per_email}};
+  for (const auto& limit : signup_limits) {
+    if (auto v = get(limit.name)) {
+      StatusOr<RateLimit> parsed = signup::ParseRateLimitSpec(*v);
+      if (!parsed.ok()) return Bad(limit.name, parsed.status().message());
+      *limit.field = *parsed;
+    }
+  }
   if (auto v = get("OTP_PEPPER")) {
     PORTICO_RETURN_IF_ERROR(CheckSecret("OTP_PEPPER", *v));
     config.otp_pepper = *v;

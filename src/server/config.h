@@ -10,6 +10,7 @@
 
 #include "portico/log.h"
 #include "portico/status.h"
+#include "signup/session/signup_limits.h"
 #include "src/http/cidr.h"
 
 namespace portico::server {
@@ -27,6 +28,12 @@ struct Config {
   std::string database_url = "sqlite:portico.db";
   // SELF_SERVE_SIGNUP_ENABLED
   bool signup_enabled = true;
+  // SIGNUP_SESSION_TTL_MINUTES: how long a signup session may take to start
+  // provisioning (it holds its slug meanwhile).
+  int signup_session_ttl_minutes = 1440;
+  // SIGNUP_CREATE_LIMIT_IP / _DOMAIN / _EMAIL and SIGNUP_VERIFY_LIMIT_IP /
+  // _DOMAIN / _EMAIL: "COUNT/WINDOW" (e.g. 20/1h) or "off".
+  signup::SignupRateLimits signup_limits;
   // OTP_PEPPER, KEY_HASH_SECRET; empty until ResolveSecrets on SQLite
   std::string otp_pepper;
   std::string key_hash_secret;

@@ -17,6 +17,7 @@
 #include "portico/database.h"
 #include "tests/fakes/in_memory_directory_store.h"
 #include "tests/fakes/in_memory_oauth_stores.h"
+#include "tests/fakes/in_memory_signup_session_store.h"
 
 namespace portico::testing {
 
@@ -40,7 +41,9 @@ namespace portico::testing {
 // stores (tests/fakes/in_memory_oauth_stores.h) work on State::oauth and are
 // named "clients.Insert", "signing_keys.Retire", "revoked_tokens.IsRevoked",
 // "tenant_settings.Put", "rate_limits.Hit" and so on; like the SQL schema's
-// foreign keys, clients and tenant settings need their tenant to exist.
+// foreign keys, clients and tenant settings need their tenant to exist. Signup
+// sessions (tests/fakes/in_memory_signup_session_store.h) work on
+// State::signup, named "signup_sessions.Insert" and so on.
 class InMemoryDatabase : public Database {
  public:
   // Everything the database holds; public so tests can inspect it.
@@ -53,6 +56,8 @@ class InMemoryDatabase : public Database {
     InMemoryDirectoryState directory;  // SCIM users, groups, memberships
     // OAuth clients, signing keys, revoked tokens, tenant settings, rate limits.
     InMemoryOAuthState oauth;
+    // Signup sessions (tests/fakes/in_memory_signup_session_store.h).
+    InMemorySignupState signup;
   };
 
   Status Run(const Work& work) override {
@@ -391,7 +396,8 @@ class InMemoryDatabase : public Database {
           signing_keys_(db.state_.oauth, OAuthHooks(db, tx)),
           revoked_tokens_(db.state_.oauth, OAuthHooks(db, tx)),
           tenant_settings_(db.state_.oauth, OAuthHooks(db, tx)),
-          rate_limits_(db.state_.oauth, OAuthHooks(db, tx)) {}
+          rate_limits_(db.state_.oauth, OAuthHooks(db, tx)),
+          signup_sessions_(db.state_.signup, OAuthHooks(db, tx)) {}
     TenantStore& tenants() override { return tenants_; }
     CredentialStore& credentials() override { return credentials_; }
     OtpStore& otps() override { return otps_; }
@@ -402,6 +408,7 @@ class InMemoryDatabase : public Database {
     dcr::ClientStore& clients() override { return clients_; }
     dcr::SigningKeyStore& signing_keys() override { return signing_keys_; }
     dcr::RevokedTokenStore& revoked_tokens() override { return revoked_tokens_; }
+    signup::SignupSessionStore& signup_sessions() override { return signup_sessions_; }
 
    private:
     // As Call: the lock per call outside a transaction, counting, failure
@@ -432,6 +439,7 @@ class InMemoryDatabase : public Database {
     InMemoryRevokedTokenStore revoked_tokens_;
     InMemoryTenantSettingsStore tenant_settings_;
     InMemoryRateLimitStore rate_limits_;
+    InMemorySignupSessionStore signup_sessions_;
   };
 
   mutable std::mutex mu_;

@@ -1,0 +1,63 @@
+#pragma once
+
+// Internal to db/: the SOCI implementation of the signup session store, one
+// per pooled session (see soci_stores.h). The contract is in
+// signup/session/signup_session_store.h; the SQL lives in
+// soci_signup_session_store.cc.
+
+#include <soci/soci.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "db/session.h"
+#include "signup/session/signup_session_store.h"
+
+namespace portico::db {
+
+class StatementSavepoint;  // soci_stores.h
+
+class SociSignupSessionStore : public signup::SignupSessionStore {
+ public:
+  SociSignupSessionStore(SessionContext& ctx, StatementSavepoint& savepoint)
+      : ctx_(ctx), savepoint_(savepoint) {}
+  // Releases lapsed holds on the slug, then inserts: two statements under
+  // one savepoint; the unique slug_hold key decides between concurrent inserts.
+  Status Insert(const signup::SignupSession& session) override;
+  StatusOr<signup::SignupSession> Find(std::string_view id) override;
+  Status Update(const signup::SignupSession& session, int64_t expected_version) override;
+  StatusOr<bool> IsSlugHeld(std::string_view slug, TimePoint now) override;
+
+ private:
+  // The columns of a signup_sessions row, in the order every statement lists them.
+  struct Row {
+    std::string id, status, company_name, slug, modules, admin_email;
+    std::string terms_version, privacy_version, client_ip, user_agent;
+    long long accepted_at = 0;
+    int otp_sends = 0;
+    long long otp_sent_at = 0, otp_expires_at = 0;
+    long long email_verified_at = 0;
+    soci::indicator email_verified_ind = soci::i_null;
+    std::string provision_step_state, failure_reason, tenant_id;
+    soci::indicator failure_reason_ind = soci::i_null;
+    soci::indicator tenant_id_ind = soci::i_null;
+    long long provision_lease_until = 0;
+    soci::indicator provision_lease_ind = soci::i_null;
+    long long created_at = 0, updated_at = 0, expires_at = 0, version = 0;
+  };
+
+  static void FillRow(const signup::SignupSession& session, Row& row);
+  static StatusOr<signup::SignupSession> FromRow(const Row& row);
+
+  SessionContext& ctx_;
+  StatementSavepoint& savepoint_;
+  Row in_;   // values bound to INSERT / UPDATE
+  Row out_;  // values selected
+  std::string key_;
+  long long now_ = 0, now2_ = 0, expected_ = 0, count_ = 0;
+  int release_ = 0;
+  std::optional<soci::statement> release_holds_, insert_, find_, update_, exists_, held_;
+};
+
+}  // namespace portico::db

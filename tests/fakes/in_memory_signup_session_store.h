@@ -1,0 +1,114 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "portico/clock.h"
+#include "portico/status.h"
+#include "signup/session/signup_session_store.h"
+#include "tests/fakes/in_memory_oauth_stores.h"
+
+namespace portico::testing {
+
+// What the in-memory signup session store holds; a plain value, so
+// InMemoryDatabase can snapshot and restore it with the rest of its state.
+struct InMemorySignupState {
+  struct Row {
+    signup::SignupSession session;
+    std::optional<std::string> slug_hold;  // lowercased slug while held (the SQL column)
+  };
+  std::map<std::string, Row> sessions;  // by id
+};
+
+// SignupSessionStore in memory, with the SQL store's semantics (a slug_hold
+// unique among rows, released as the SQL statements release it). Each call is
+// atomic under the hooks' lock. Operations are named "signup_sessions.Insert"
+// and so on for counting and failure injection.
+class InMemorySignupSessionStore : public signup::SignupSessionStore {
+ public:
+  InMemorySignupSessionStore(InMemorySignupState& state, OAuthStoreHooks hooks)
+      : state_(state), hooks_(std::move(hooks)) {}
+
+  Status Insert(const signup::SignupSession& session) override {
+    OAuthStoreCall call = hooks_.enter("signup_sessions.Insert");
+    if (!call.status.ok()) return call.status;
+    const std::string key = Lower(session.slug);
+    for (auto& [id, row] : state_.sessions) {
+      if (row.slug_hold == key && !signup::HoldsSlug(row.session, session.created_at)) {
+        row.slug_hold.reset();
+      }
+    }
+    if (state_.sessions.count(session.id) != 0) {
+      return AlreadyExists("another signup session holds this slug");
+    }
+    for (const auto& [id, row] : state_.sessions) {
+      if (row.slug_hold == key) return AlreadyExists("another signup session holds this slug");
+    }
+    state_.sessions[session.id] = InMemorySignupState::Row{session, key};
+    return Status::Ok();
+  }
+
+  StatusOr<signup::SignupSession> Find(std::string_view id) override {
+    OAuthStoreCall call = hooks_.enter("signup_sessions.Find");
+    if (!call.status.ok()) return call.status;
+    auto it = state_.sessions.find(std::string(id));
+    if (it == state_.sessions.end()) return NotFound("signup session not found");
+    return it->second.session;
+  }
+
+  Status Update(const signup::SignupSession& session, int64_t expected_version) override {
+    OAuthStoreCall call = hooks_.enter("signup_sessions.Update");
+    if (!call.status.ok()) return call.status;
+    auto it = state_.sessions.find(session.id);
+    if (it == state_.sessions.end()) return NotFound("signup session not found");
+    signup::SignupSession& stored = it->second.session;
+    if (stored.version != expected_version) {
+      return FailedPrecondition("the signup session was changed concurrently; read it again");
+    }
+    stored.status = session.status;
+    stored.otp_sends = session.otp_sends;
+    stored.otp_sent_at = session.otp_sent_at;
+    stored.otp_expires_at = session.otp_expires_at;
+    stored.email_verified_at = session.email_verified_at;
+    stored.provision_step_state = session.provision_step_state.is_object()
+                                      ? session.provision_step_state
+                                      : Json::MakeObject();
+    stored.failure_reason = session.failure_reason;
+    stored.tenant_id = session.tenant_id;
+    stored.provision_lease_until = session.provision_lease_until;
+    stored.updated_at = session.updated_at;
+    stored.version = expected_version + 1;
+    if (session.status == signup::SignupStatus::kExpired ||
+        session.status == signup::SignupStatus::kFailed) {
+      it->second.slug_hold.reset();
+    }
+    return Status::Ok();
+  }
+
+  StatusOr<bool> IsSlugHeld(std::string_view slug, TimePoint now) override {
+    OAuthStoreCall call = hooks_.enter("signup_sessions.IsSlugHeld");
+    if (!call.status.ok()) return call.status;
+    const std::string key = Lower(slug);
+    for (const auto& [id, row] : state_.sessions) {
+      if (row.slug_hold == key && signup::HoldsSlug(row.session, now)) return true;
+    }
+    return false;
+  }
+
+ private:
+  static std::string Lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+  }
+
+  InMemorySignupState& state_;
+  OAuthStoreHooks hooks_;
+};
+
+}  // namespace portico::testing
