@@ -61,12 +61,8 @@ ScimService::ScimService(Database& db, const CredentialIssuer& issuer, Clock& cl
 StatusOr<ScimCaller> ScimService::Authenticate(std::optional<std::string_view> token,
                                                bool write) const {
   if (!token) return Unauthenticated("a Bearer integration key is required");
-  CredentialWithTenant found;
-  PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
-    PORTICO_ASSIGN_OR_RETURN(found, issuer_.VerifyWithTenant(stores.credentials(), *token,
-                                                             CredentialKind::kIntegrationKey));
-    return Status::Ok();
-  }));
+  PORTICO_ASSIGN_OR_RETURN(CredentialWithTenant found,
+                           issuer_.VerifyWithTenant(db_, *token, CredentialKind::kIntegrationKey));
   if (found.tenant.status != "active") return Unauthenticated("invalid or expired credential");
   const auto& modules = found.tenant.modules;
   if (!modules.empty() && std::find(modules.begin(), modules.end(), "scim") == modules.end()) {

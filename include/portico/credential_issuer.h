@@ -8,7 +8,9 @@
 
 #include "portico/clock.h"
 #include "portico/credential.h"
+#include "portico/credential_cache.h"
 #include "portico/crypto.h"
+#include "portico/database.h"
 #include "portico/random.h"
 #include "portico/status.h"
 
@@ -45,12 +47,28 @@ class CredentialIssuer {
   StatusOr<Credential> Verify(CredentialStore& store, std::string_view presented,
                               std::optional<CredentialKind> expected = std::nullopt) const;
 
-  // Verify, fetching the credential's tenant in the same query.
+  // Verify, fetching the credential's tenant in the same query, or from the
+  // cache (set_cache) when it verified there within the cache's TTL.
   StatusOr<CredentialWithTenant> VerifyWithTenant(
       CredentialStore& store, std::string_view presented,
       std::optional<CredentialKind> expected = std::nullopt) const;
 
+  // The same, leasing a database session only when the cache cannot answer
+  // (a cached key costs no session at all).
+  StatusOr<CredentialWithTenant> VerifyWithTenant(
+      Database& db, std::string_view presented,
+      std::optional<CredentialKind> expected = std::nullopt) const;
+
   static const char* Prefix(CredentialKind kind);
+
+  // Remembers what VerifyWithTenant found (nullptr: every call looks up).
+  // `cache` must outlive the issuer. Set once, before serving.
+  void set_cache(CredentialCache* cache) { cache_ = cache; }
+  // Forgets every remembered credential: called by whoever revokes one in this
+  // process, so a revoked key stops working here at once. Thread-safe.
+  void ForgetCached() const {
+    if (cache_ != nullptr) cache_->Clear();
+  }
 
  private:
   StatusOr<CredentialKind> CheckFormat(std::string_view presented,
@@ -58,8 +76,12 @@ class CredentialIssuer {
   static Status LookupFailure(const Status& status);
   Status CheckRecord(const Credential& credential, const std::string& hash,
                      CredentialKind claimed) const;
+  // The cached answer for `hash`, checked again against now; nullopt on a miss.
+  std::optional<StatusOr<CredentialWithTenant>> FromCache(const std::string& hash,
+                                                           CredentialKind claimed) const;
 
   HmacSha256Key key_hash_secret_;
+  CredentialCache* cache_ = nullptr;
   Random& random_;
   const Clock& clock_;
 };

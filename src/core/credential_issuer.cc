@@ -86,10 +86,34 @@ StatusOr<CredentialWithTenant> CredentialIssuer::VerifyWithTenant(
     std::optional<CredentialKind> expected) const {
   PORTICO_ASSIGN_OR_RETURN(CredentialKind claimed, CheckFormat(presented, expected));
   const std::string hash = Hash(presented);
+  if (auto cached = FromCache(hash, claimed)) return std::move(*cached);
   StatusOr<CredentialWithTenant> found = store.FindByHashWithTenant(hash);
   if (!found.ok()) return LookupFailure(found.status());
   PORTICO_RETURN_IF_ERROR(CheckRecord(found->credential, hash, claimed));
+  if (cache_ != nullptr) cache_->Put(hash, *found);
   return std::move(found).value();
+}
+
+StatusOr<CredentialWithTenant> CredentialIssuer::VerifyWithTenant(
+    Database& db, std::string_view presented, std::optional<CredentialKind> expected) const {
+  PORTICO_ASSIGN_OR_RETURN(CredentialKind claimed, CheckFormat(presented, expected));
+  if (auto cached = FromCache(Hash(presented), claimed)) return std::move(*cached);
+  std::optional<StatusOr<CredentialWithTenant>> found;
+  PORTICO_RETURN_IF_ERROR(db.Run([&](Stores& stores) -> Status {
+    found = VerifyWithTenant(stores.credentials(), presented, expected);
+    return Status::Ok();
+  }));
+  return std::move(*found);
+}
+
+std::optional<StatusOr<CredentialWithTenant>> CredentialIssuer::FromCache(
+    const std::string& hash, CredentialKind claimed) const {
+  if (cache_ == nullptr) return std::nullopt;
+  std::optional<CredentialWithTenant> cached = cache_->Find(hash);
+  if (!cached) return std::nullopt;
+  // Expiry is checked against now, not against when it was cached.
+  if (Status valid = CheckRecord(cached->credential, hash, claimed); !valid.ok()) return valid;
+  return StatusOr<CredentialWithTenant>(std::move(*cached));
 }
 
 StatusOr<CredentialKind> CredentialIssuer::CheckFormat(

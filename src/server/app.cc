@@ -90,6 +90,10 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
   Random& random = SecureRandom();
   Clock& clock = SystemClock();
   app->issuer_ = std::make_unique<CredentialIssuer>(c.key_hash_secret, random, clock);
+  if (c.credential_cache.count() > 0) {
+    app->credential_cache_ = std::make_unique<CredentialCache>(c.credential_cache, clock);
+    app->issuer_->set_cache(app->credential_cache_.get());
+  }
   app->otp_verifier_ = std::make_unique<OtpVerifier>(c.otp_pepper, random, clock);
   app->tenant_service_ =
       std::make_unique<TenantService>(*app->database_, *app->issuer_, random, clock);

@@ -6,6 +6,7 @@
 #include "dcr/registration/registration_service.h"
 #include "dcr/token/signing_keys.h"
 #include "dcr/token/token_service.h"
+#include "portico/credential_cache.h"
 #include "portico/credential_issuer.h"
 #include "portico/database.h"
 #include "portico/hashing_pool.h"
@@ -53,6 +54,7 @@ class App {
 
   Config config_;
   std::unique_ptr<Database> database_;
+  std::unique_ptr<CredentialCache> credential_cache_;  // before issuer_: it points here
   std::unique_ptr<CredentialIssuer> issuer_;
   std::unique_ptr<OtpVerifier> otp_verifier_;
   std::unique_ptr<TenantService> tenant_service_;

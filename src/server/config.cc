@@ -234,6 +234,10 @@ StatusOr<Config> LoadConfig(const Environment& env) {
       *d.field = std::chrono::milliseconds(n);
     }
   }
+  if (auto v = get("PORTICO_CREDENTIAL_CACHE_MS")) {
+    PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("PORTICO_CREDENTIAL_CACHE_MS", *v, 0, 60'000));
+    config.credential_cache = std::chrono::milliseconds(n);
+  }
   if (auto v = get("PORTICO_LOG_LEVEL")) {
     const std::string l = Lower(*v);
     if (l == "debug")

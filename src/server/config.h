@@ -67,6 +67,10 @@ struct Config {
   std::chrono::milliseconds outbox_poll{500};
   std::chrono::milliseconds outbox_backoff_base{1000};
   std::chrono::milliseconds outbox_lease{120000};
+  // PORTICO_CREDENTIAL_CACHE_MS: how long a verified key is remembered in
+  // this process (0: looked up on every request). Another process's
+  // revocation takes effect here within this time.
+  std::chrono::milliseconds credential_cache{1000};
 
   bool uses_sqlite() const { return database_url.rfind("sqlite:", 0) == 0; }
 };

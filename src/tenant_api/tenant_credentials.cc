@@ -7,14 +7,10 @@ namespace portico::tenant_api {
 StatusOr<Caller> TenantCredentials::Authenticate(
     std::string_view token, std::optional<std::string_view> required_scope) const {
   Caller caller;
-  PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
-    PORTICO_ASSIGN_OR_RETURN(CredentialWithTenant found,
-                             issuer_.VerifyWithTenant(stores.credentials(), token,
-                                                      CredentialKind::kIntegrationKey));
-    caller.credential = std::move(found.credential);
-    caller.tenant = std::move(found.tenant);
-    return Status::Ok();
-  }));
+  PORTICO_ASSIGN_OR_RETURN(CredentialWithTenant found,
+                           issuer_.VerifyWithTenant(db_, token, CredentialKind::kIntegrationKey));
+  caller.credential = std::move(found.credential);
+  caller.tenant = std::move(found.tenant);
   if (caller.tenant.status != "active") return Unauthenticated("invalid or expired credential");
   if (required_scope) {
     const auto& scopes = caller.credential.scopes;
@@ -65,7 +61,7 @@ StatusOr<IssuedCredential> TenantCredentials::Create(const Tenant& tenant,
 }
 
 Status TenantCredentials::Revoke(const Tenant& tenant, std::string_view id) const {
-  return db_.Transact([&](Stores& stores) -> Status {
+  Status revoked = db_.Transact([&](Stores& stores) -> Status {
     PORTICO_ASSIGN_OR_RETURN(std::vector<Credential> all,
                              stores.credentials().ListByTenant(tenant.id));
     const bool owned = std::any_of(all.begin(), all.end(),
@@ -79,6 +75,9 @@ Status TenantCredentials::Revoke(const Tenant& tenant, std::string_view id) cons
                      .Set("credentialId", std::string(id));
     return stores.outbox().Enqueue("audit", event.Dump(), now).status();
   });
+  // This process stops honouring it at once (others within the cache's TTL).
+  if (revoked.ok()) issuer_.ForgetCached();
+  return revoked;
 }
 
 }  // namespace portico::tenant_api

@@ -214,6 +214,95 @@ TEST_F(CredentialIssuerTest, VerifyWithTenantAppliesTheSameRulesAndJoinsTheTenan
             StatusCode::kUnavailable);
 }
 
+TEST_F(CredentialIssuerTest, CachedVerificationSkipsTheStoreWithinItsTtlOnly) {
+  Tenant tenant{.id = "tenant-1", .slug = "acme", .name = "Acme", .modules = {"scim"}};
+  ASSERT_TRUE(db_.Run([&](Stores& s) { return s.tenants().Insert(tenant); }).ok());
+  CredentialCache cache(std::chrono::milliseconds(1000), clock_);
+  issuer_.set_cache(&cache);
+  const IssuedCredential issued = MintAndStore(CredentialKind::kIntegrationKey, seconds(3));
+  auto verify = [&](std::string_view presented, std::optional<CredentialKind> expected) {
+    std::optional<StatusOr<CredentialWithTenant>> result;
+    EXPECT_TRUE(db_.Run([&](Stores& s) {
+                     result = issuer_.VerifyWithTenant(s.credentials(), presented, expected);
+                     return Status::Ok();
+                   }).ok());
+    return *result;
+  };
+  const auto lookups = [&] { return db_.CallCount("credentials.FindByHashWithTenant"); };
+
+  ASSERT_TRUE(verify(issued.secret, std::nullopt).ok());
+  ASSERT_TRUE(verify(issued.secret, std::nullopt).ok());
+  EXPECT_EQ(lookups(), 1) << "the second call is answered from the cache";
+  // The cached record still obeys the kind check.
+  EXPECT_EQ(verify(issued.secret, CredentialKind::kBootstrapToken).status().code(),
+            StatusCode::kUnauthenticated);
+  // A wrong secret is never answered from another key's entry, and failures are not cached.
+  EXPECT_FALSE(verify("portico_ik_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", std::nullopt).ok());
+  EXPECT_FALSE(verify("portico_ik_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", std::nullopt).ok());
+  EXPECT_EQ(lookups(), 3);
+
+  // Revoked in the store: honoured until the entry is a second old, then refused.
+  ASSERT_TRUE(
+      db_.Run([&](Stores& s) { return s.credentials().Revoke(issued.record.id, clock_.Now()); })
+          .ok());
+  clock_.Advance(std::chrono::milliseconds(999));
+  EXPECT_TRUE(verify(issued.secret, std::nullopt).ok());
+  clock_.Advance(std::chrono::milliseconds(1));
+  EXPECT_FALSE(verify(issued.secret, std::nullopt).ok());
+  EXPECT_EQ(lookups(), 4);
+}
+
+TEST_F(CredentialIssuerTest, ForgetCachedAndExpiryApplyAtOnce) {
+  Tenant tenant{.id = "tenant-1", .slug = "acme", .name = "Acme", .modules = {"scim"}};
+  ASSERT_TRUE(db_.Run([&](Stores& s) { return s.tenants().Insert(tenant); }).ok());
+  CredentialCache cache(std::chrono::milliseconds(60000), clock_);
+  issuer_.set_cache(&cache);
+  const IssuedCredential issued = MintAndStore(CredentialKind::kIntegrationKey, seconds(10));
+  auto ok = [&] {
+    std::optional<StatusOr<CredentialWithTenant>> result;
+    EXPECT_TRUE(db_.Run([&](Stores& s) {
+                     result = issuer_.VerifyWithTenant(s.credentials(), issued.secret);
+                     return Status::Ok();
+                   }).ok());
+    return result->ok();
+  };
+  ASSERT_TRUE(ok());
+  ASSERT_TRUE(
+      db_.Run([&](Stores& s) { return s.credentials().Revoke(issued.record.id, clock_.Now()); })
+          .ok());
+  EXPECT_TRUE(ok()) << "still cached";
+  issuer_.ForgetCached();
+  EXPECT_FALSE(ok()) << "this process revoked it: refused at once";
+
+  const IssuedCredential other = MintAndStore(CredentialKind::kIntegrationKey, seconds(10));
+  std::optional<StatusOr<CredentialWithTenant>> first;
+  ASSERT_TRUE(db_.Run([&](Stores& s) {
+                   first = issuer_.VerifyWithTenant(s.credentials(), other.secret);
+                   return Status::Ok();
+                 }).ok());
+  ASSERT_TRUE(first->ok());
+  clock_.Advance(seconds(10));  // the key's own expiry, well inside the cache's minute
+  std::optional<StatusOr<CredentialWithTenant>> later;
+  ASSERT_TRUE(db_.Run([&](Stores& s) {
+                   later = issuer_.VerifyWithTenant(s.credentials(), other.secret);
+                   return Status::Ok();
+                 }).ok());
+  EXPECT_EQ(later->status().code(), StatusCode::kUnauthenticated);
+}
+
+TEST(CredentialCacheTest, StartsOverWhenFull) {
+  testing::FakeClock clock;
+  CredentialCache cache(std::chrono::milliseconds(1000), clock, 2);
+  CredentialWithTenant found;
+  cache.Put("a", found);
+  cache.Put("b", found);
+  cache.Put("b", found);  // replacing an entry does not count as growth
+  EXPECT_TRUE(cache.Find("a").has_value());
+  cache.Put("c", found);
+  EXPECT_FALSE(cache.Find("a").has_value());
+  EXPECT_TRUE(cache.Find("c").has_value());
+}
+
 TEST(CredentialKindTest, NamesRoundTrip) {
   for (CredentialKind kind : {CredentialKind::kIntegrationKey, CredentialKind::kBootstrapToken,
                               CredentialKind::kPublicLoginToken}) {

@@ -35,6 +35,7 @@ TEST(LoadConfigTest, DefaultsServeLocallyOnSqlite) {
   EXPECT_EQ(config->mail_url, "console:");
   EXPECT_TRUE(config->trusted_proxies.empty());
   EXPECT_TRUE(config->otp_pepper.empty()) << "generated later, beside the database";
+  EXPECT_EQ(config->credential_cache, std::chrono::milliseconds(1000));
 }
 
 TEST(LoadConfigTest, ReadsEveryVariable) {
@@ -53,6 +54,7 @@ TEST(LoadConfigTest, ReadsEveryVariable) {
                                     {"PORTICO_HTTP_THREADS", "4"},
                                     {"PORTICO_LOG_LEVEL", "warn"},
                                     {"PORTICO_OUTBOX_LEASE_MS", "5000"},
+                                    {"PORTICO_CREDENTIAL_CACHE_MS", "0"},
                                     {"PORTICO_DRAIN_TIMEOUT_MS", "0"}}));
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->listen_host, "::1");
@@ -67,6 +69,7 @@ TEST(LoadConfigTest, ReadsEveryVariable) {
   EXPECT_EQ(config->http_threads, 4);
   EXPECT_EQ(config->log_level, LogLevel::kWarn);
   EXPECT_EQ(config->outbox_lease, std::chrono::milliseconds(5000));
+  EXPECT_EQ(config->credential_cache, std::chrono::milliseconds(0));
   EXPECT_EQ(config->drain_timeout, std::chrono::milliseconds(0));
   EXPECT_FALSE(config->uses_sqlite());
 }
@@ -104,7 +107,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"PORTICO_HTTP_THREADS", "four"}, BadValue{"PORTICO_MAX_BODY_BYTES", "10"},
         BadValue{"PORTICO_LOG_LEVEL", "loud"}, BadValue{"PORTICO_DRAIN_TIMEOUT_MS", "soon"},
         BadValue{"PORTICO_OUTBOX_POLL_MS", "5"}, BadValue{"PORTICO_OUTBOX_LEASE_MS", "999"},
-        BadValue{"PORTICO_OUTBOX_BACKOFF_MS", "3600001"}),
+        BadValue{"PORTICO_OUTBOX_BACKOFF_MS", "3600001"},
+        BadValue{"PORTICO_CREDENTIAL_CACHE_MS", "60001"},
+        BadValue{"PORTICO_CREDENTIAL_CACHE_MS", "-1"}),
     [](const auto& info) { return std::to_string(info.index) + "_" + info.param.variable; });
 
 TEST(LoadConfigTest, PostgresNeedsBothSecrets) {
