@@ -68,6 +68,24 @@ constexpr char kBumpGroupsOfUserSql[] =
     "WHERE tenant_id = :t2 AND member_id = :id AND member_type = 'User')";
 constexpr char kDeleteUserMembershipsSql[] =
     "DELETE FROM group_members WHERE tenant_id = :t AND member_id = :id AND member_type = 'User'";
+// A user and its direct groups (as a JSON array of [id, displayName] pairs in the same order
+// as kGroupsOfUserSql) in one statement: a GET is one round trip.
+constexpr char kFindUserWithGroupsSqlite[] =
+    "SELECT u.document, u.version, u.created_at, u.updated_at, "
+    "(SELECT json_group_array(json_array(o.id, o.display_name)) FROM "
+    "(SELECT g.id, g.display_name FROM group_members gm "
+    "JOIN directory_groups g ON g.id = gm.group_id AND g.tenant_id = gm.tenant_id "
+    "WHERE gm.tenant_id = u.tenant_id AND gm.member_id = u.id AND gm.member_type = 'User' "
+    "ORDER BY g.display_name_key, g.display_name, g.id) o) "
+    "FROM users u WHERE u.tenant_id = :t AND u.id = :id";
+constexpr char kFindUserWithGroupsPostgres[] =
+    "SELECT u.document, u.version, u.created_at, u.updated_at, "
+    "COALESCE((SELECT json_agg(json_build_array(g.id, g.display_name) "
+    "ORDER BY g.display_name_key, g.display_name, g.id) FROM group_members gm "
+    "JOIN directory_groups g ON g.id = gm.group_id AND g.tenant_id = gm.tenant_id "
+    "WHERE gm.tenant_id = u.tenant_id AND gm.member_id = u.id AND gm.member_type = 'User'), "
+    "'[]')::text "
+    "FROM users u WHERE u.tenant_id = :t AND u.id = :id";
 constexpr char kGroupsOfUserSql[] =
     "SELECT g.id, g.display_name FROM group_members gm "
     "JOIN directory_groups g ON g.id = gm.group_id AND g.tenant_id = gm.tenant_id "
@@ -149,16 +167,16 @@ const char* Table(DirectoryResource resource) {
 std::string BuildInsertSql(DirectoryResource resource) {
   std::string sql = std::string("INSERT INTO ") + Table(resource);
   sql += resource == DirectoryResource::kUser
-             ? " (id, tenant_id, user_name, display_name, password_hash, document, version, "
-               "created_at, updated_at"
+             ? " (id, tenant_id, user_name, display_name, password_hash, email_verified_at, "
+               "document, version, created_at, updated_at"
              : " (id, tenant_id, display_name, document, version, created_at, updated_at";
   for (const ScalarColumn& c : ScalarColumns(resource)) {
     sql += ", ";
     sql += c.column;
   }
   sql += resource == DirectoryResource::kUser
-             ? ") VALUES (:id, :tenant_id, :name, :display_name, :password_hash, :document, "
-               ":version, :created_at, :updated_at"
+             ? ") VALUES (:id, :tenant_id, :name, :display_name, :password_hash, "
+               ":email_verified_at, :document, :version, :created_at, :updated_at"
              : ") VALUES (:id, :tenant_id, :name, :document, :version, :created_at, :updated_at";
   for (size_t i = 0; i < ScalarColumns(resource).size(); ++i) sql += ", :c" + std::to_string(i);
   return sql + ")";
@@ -425,10 +443,18 @@ Status SociDirectoryStore::MissOrConflict(DirectoryResource resource, std::strin
 
 Status SociDirectoryStore::InsertUser(const ResourceRecord& user,
                                       const std::optional<std::string>& password_hash) {
+  return InsertUserRow(user, password_hash, std::nullopt);
+}
+
+Status SociDirectoryStore::InsertUserRow(const ResourceRecord& user,
+                                         const std::optional<std::string>& password_hash,
+                                         std::optional<TimePoint> email_verified_at) {
   Row& row = user_row_;
   PORTICO_RETURN_IF_ERROR(FillRow(DirectoryResource::kUser, user, row));
   row.password_hash = password_hash.value_or("");
   row.password_hash_ind = password_hash ? soci::i_ok : soci::i_null;
+  row.email_verified_at = email_verified_at ? ToUnixMillis(*email_verified_at) : 0;
+  row.email_verified_ind = email_verified_at ? soci::i_ok : soci::i_null;
   return Atomic([&]() -> Status {
     Status inserted = Guard(ctx_, kUserNameConflict, [&]() -> Status {
       if (!insert_user_) {
@@ -436,7 +462,8 @@ Status SociDirectoryStore::InsertUser(const ResourceRecord& user,
             (ctx_.sql.prepare << InsertSql(DirectoryResource::kUser));
         p, soci::use(row.id), soci::use(row.tenant_id), soci::use(row.name),
             soci::use(row.display_name, row.display_name_ind),
-            soci::use(row.password_hash, row.password_hash_ind), soci::use(row.document),
+            soci::use(row.password_hash, row.password_hash_ind),
+            soci::use(row.email_verified_at, row.email_verified_ind), soci::use(row.document),
             soci::use(row.version), soci::use(row.created_at), soci::use(row.updated_at);
         BindColumns(p, DirectoryResource::kUser, row);
         insert_user_.emplace(p);
@@ -545,6 +572,45 @@ Status SociDirectoryStore::DeleteUser(std::string_view tenant_id, std::string_vi
       delete_user_memberships_->execute(true);
       return Status();
     });
+  });
+}
+
+StatusOr<scim::DirectoryStore::UserWithGroups> SociDirectoryStore::FindUserWithGroups(
+    std::string_view tenant_id, std::string_view id) {
+  return Guard(ctx_, "", [&]() -> StatusOr<UserWithGroups> {
+    key_.assign(tenant_id);
+    key2_.assign(id);
+    if (!find_user_with_groups_) {
+      find_user_with_groups_.emplace(
+          (ctx_.sql.prepare << ForDialect(ctx_.dialect, kFindUserWithGroupsSqlite,
+                                          kFindUserWithGroupsPostgres),
+           soci::use(key_), soci::use(key2_), soci::into(found_document_),
+           soci::into(found_version_), soci::into(found_created_), soci::into(found_updated_),
+           soci::into(text_)));
+    }
+    if (!find_user_with_groups_->execute(true)) return NotFound("user not found");
+    UserWithGroups out;
+    ResourceRecord& record = out.user;
+    record.id = key2_;
+    record.tenant_id = key_;
+    record.version = found_version_;
+    record.created_at = FromUnixMillis(found_created_);
+    record.updated_at = FromUnixMillis(found_updated_);
+    StatusOr<Json> document = ParseJson(found_document_);
+    StatusOr<Json> groups = ParseJson(text_);
+    Drain(*find_user_with_groups_);
+    if (!document.ok()) return CorruptRow("users", id, document.status());
+    if (!groups.ok()) return CorruptRow("users", id, groups.status());
+    record.document = std::move(document).value();
+    const Json::Array empty;
+    for (const Json& pair : groups->is_array() ? groups->as_array() : empty) {
+      const bool well_formed = pair.is_array() && pair.as_array().size() == 2 &&
+                               pair.as_array()[0].is_string() && pair.as_array()[1].is_string();
+      if (!well_formed) return CorruptRow("directory_groups", id, Internal("not an id/name pair"));
+      out.groups.push_back(
+          scim::GroupRef{pair.as_array()[0].as_string(), pair.as_array()[1].as_string()});
+    }
+    return out;
   });
 }
 

@@ -24,7 +24,15 @@ class SociDirectoryStore : public scim::DirectoryStore {
 
   Status InsertUser(const scim::ResourceRecord& user,
                     const std::optional<std::string>& password_hash) override;
+  // InsertUser that also sets the row's email_verified_at (NULL when nullopt): the one path
+  // that writes a users row and its user_values, shared with SociAccountStore::InsertUser.
+  // Same atomicity, errors and conflict mapping as InsertUser. Not thread-safe.
+  Status InsertUserRow(const scim::ResourceRecord& user,
+                       const std::optional<std::string>& password_hash,
+                       std::optional<TimePoint> email_verified_at);
   StatusOr<scim::ResourceRecord> FindUser(std::string_view tenant_id, std::string_view id) override;
+  StatusOr<UserWithGroups> FindUserWithGroups(std::string_view tenant_id,
+                                              std::string_view id) override;
   Status UpdateUser(const scim::ResourceRecord& user, int64_t expected_version,
                     const std::optional<std::string>& password_hash) override;
   Status DeleteUser(std::string_view tenant_id, std::string_view id, TimePoint now) override;
@@ -53,6 +61,8 @@ class SociDirectoryStore : public scim::DirectoryStore {
     std::string id, tenant_id, name, display_name, password_hash, document;
     soci::indicator display_name_ind = soci::i_null;
     soci::indicator password_hash_ind = soci::i_null;
+    long long email_verified_at = 0;  // users only (005_accounts.sql)
+    soci::indicator email_verified_ind = soci::i_null;
     long long version = 0, expected_version = 0, created_at = 0, updated_at = 0;
     // One slot per ScalarColumns() entry; sized once, so bound addresses stay put.
     std::vector<std::string> texts;
@@ -103,7 +113,7 @@ class SociDirectoryStore : public scim::DirectoryStore {
   std::optional<soci::statement> insert_user_, find_user_, update_user_, user_version_;
   std::optional<soci::statement> delete_user_values_, insert_user_values_;
   std::optional<soci::statement> delete_user_, bump_groups_of_user_, delete_user_memberships_;
-  std::optional<soci::statement> find_user_by_name_, groups_of_user_;
+  std::optional<soci::statement> find_user_by_name_, groups_of_user_, find_user_with_groups_;
   std::optional<soci::statement> insert_group_, find_group_, update_group_, group_version_;
   std::optional<soci::statement> delete_group_, bump_groups_of_group_, delete_group_memberships_;
   std::optional<soci::statement> group_exists_, member_batch_;

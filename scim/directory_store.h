@@ -87,6 +87,13 @@ class DirectoryStore {
                             const std::optional<std::string>& password_hash) = 0;
   // NotFound when the tenant has no such user.
   virtual StatusOr<ResourceRecord> FindUser(std::string_view tenant_id, std::string_view id) = 0;
+  // FindUser and GroupsOfUser in one statement (one round trip for a GET).
+  struct UserWithGroups {
+    ResourceRecord user;
+    std::vector<GroupRef> groups;
+  };
+  virtual StatusOr<UserWithGroups> FindUserWithGroups(std::string_view tenant_id,
+                                                      std::string_view id) = 0;
   // Replaces the document (version must still be `expected_version`; the
   // stored version becomes user.version). `password_hash` set → replaced.
   // NotFound; Aborted when the version moved on; AlreadyExists (userName).

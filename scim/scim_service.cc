@@ -161,6 +161,15 @@ StatusOr<ScimService::Written> ScimService::Get(const ScimCaller& caller, const 
                                                 std::string_view id, const Projection& projection) {
   Written written;
   PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
+    if (IsUser(type) && projection.Wants(type, "groups")) {
+      // The user and its groups in one round trip.
+      PORTICO_ASSIGN_OR_RETURN(DirectoryStore::UserWithGroups found,
+                               stores.directory().FindUserWithGroups(caller.tenant_id, id));
+      written.version = found.user.version;
+      PORTICO_ASSIGN_OR_RETURN(
+          written.resource, Render(stores, type, std::move(found.user), projection, &found.groups));
+      return Status::Ok();
+    }
     StatusOr<ResourceRecord> record = Find(stores, type, caller, id);
     if (!record.ok()) return record.status();
     written.version = record->version;

@@ -552,6 +552,41 @@ TEST_P(DirectoryStoreContract, GroupsOfUserAreItsDirectGroupsByDisplayName) {
   EXPECT_EQ((*groups)[1].id, zeta.id);
 }
 
+TEST_P(DirectoryStoreContract, FindUserWithGroupsEqualsFindUserAndGroupsOfUser) {
+  ResourceRecord user = MakeUser(tenant_.id, "quinn", Doc(R"({"displayName":"Q"})"));
+  ASSERT_TRUE(InsertUser(user).ok());
+  // Names JSON must carry intact: quotes, backslashes, tabs, non-ASCII.
+  ResourceRecord odd = MakeGroup(tenant_.id, "Ünïcode \"quoted\" \\ tab\there");
+  ResourceRecord plain = MakeGroup(tenant_.id, "alpha");
+  ASSERT_TRUE(InsertGroup(odd, {UserMember(user)}).ok());
+  ASSERT_TRUE(InsertGroup(plain, {UserMember(user)}).ok());
+
+  auto both = Dir([&](scim::DirectoryStore& d) { return d.FindUserWithGroups(tenant_.id, user.id); });
+  ASSERT_TRUE(both.ok()) << both.status().ToString();
+  auto alone = Dir([&](scim::DirectoryStore& d) { return d.FindUser(tenant_.id, user.id); });
+  auto groups = Dir([&](scim::DirectoryStore& d) { return d.GroupsOfUser(tenant_.id, user.id); });
+  ASSERT_TRUE(alone.ok() && groups.ok());
+  EXPECT_EQ(both->user.document, alone->document);
+  EXPECT_EQ(both->user.version, alone->version);
+  EXPECT_EQ(both->user.created_at, alone->created_at);
+  ASSERT_EQ(both->groups.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(both->groups[i].id, (*groups)[i].id);
+    EXPECT_EQ(both->groups[i].display_name, (*groups)[i].display_name);
+  }
+  EXPECT_EQ(both->groups[1].display_name, "Ünïcode \"quoted\" \\ tab\there");
+
+  ResourceRecord loner = MakeUser(tenant_.id, "loner");
+  ASSERT_TRUE(InsertUser(loner).ok());
+  auto none = Dir([&](scim::DirectoryStore& d) { return d.FindUserWithGroups(tenant_.id, loner.id); });
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->groups.empty());
+  EXPECT_EQ(Dir([&](scim::DirectoryStore& d) { return d.FindUserWithGroups(other_.id, user.id); })
+                .status()
+                .code(),
+            StatusCode::kNotFound);
+}
+
 TEST_P(DirectoryStoreContract, GroupsOfUsersAnswersAPageInRequestOrder) {
   ResourceRecord ann = MakeUser(tenant_.id, "ann");
   ResourceRecord bob = MakeUser(tenant_.id, "bob");

@@ -150,6 +150,15 @@ class InMemoryDirectoryStore : public scim::DirectoryStore {
     return GroupsOf(tenant_id, user_id);
   }
 
+  StatusOr<UserWithGroups> FindUserWithGroups(std::string_view tenant_id,
+                                              std::string_view id) override {
+    DirectoryCall call = enter_("directory.FindUserWithGroups");
+    if (!call.status.ok()) return call.status;
+    const InMemoryDirectoryState::User* user = User(tenant_id, id);
+    if (user == nullptr) return NotFound("user not found");
+    return UserWithGroups{user->record, GroupsOf(tenant_id, id)};
+  }
+
   StatusOr<std::vector<std::vector<scim::GroupRef>>> GroupsOfUsers(
       std::string_view tenant_id, const std::vector<std::string>& user_ids) override {
     DirectoryCall call = enter_("directory.GroupsOfUsers");
