@@ -11,6 +11,9 @@ namespace portico {
 // Raw 32-byte digests. Thread-safe.
 std::string HmacSha256(std::string_view key, std::string_view data);
 std::string Sha256(std::string_view data);
+// Raw 20-byte SHA-1 digest. Only for lookups in formats that are keyed by it
+// (Have I Been Pwned's breached-password lists), never as a security primitive.
+std::string Sha1(std::string_view data);
 
 // HMAC-SHA256 under one key fixed for the object's life, prepared once. On
 // hot paths (every authenticated request hashes the presented key) it costs a
