@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "db/credential_lookup.h"
+#include "db/soci_account_store.h"
 #include "db/session.h"
 #include "db/soci_directory_store.h"
 #include "db/soci_oauth_stores.h"
@@ -199,6 +200,7 @@ class SociStores : public Stores {
   dcr::SigningKeyStore& signing_keys() override { return signing_keys_; }
   dcr::RevokedTokenStore& revoked_tokens() override { return revoked_tokens_; }
   signup::SignupSessionStore& signup_sessions() override { return signup_sessions_; }
+  AccountStore& accounts() override { return accounts_; }
 
   // Throw soci::soci_error; the pool guards them.
   void Begin();
@@ -220,6 +222,7 @@ class SociStores : public Stores {
   SociSigningKeyStore signing_keys_;
   SociRevokedTokenStore revoked_tokens_;
   SociSignupSessionStore signup_sessions_;
+  SociAccountStore accounts_;  // after directory_: it writes users rows through it
   std::optional<soci::statement> begin_;
   std::optional<soci::statement> commit_;
   std::optional<soci::statement> rollback_;

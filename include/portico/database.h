@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 
+#include "portico/account_store.h"
 #include "portico/credential.h"
 #include "portico/otp.h"
 #include "portico/outbox.h"
@@ -45,6 +46,8 @@ class Stores {
   virtual dcr::RevokedTokenStore& revoked_tokens() = 0;
   // Self-serve signup sessions (signup/session/signup_session_store.h).
   virtual signup::SignupSessionStore& signup_sessions() = 0;
+  // Accounts (the users rows SCIM also serves) and organizations (portico/account_store.h).
+  virtual AccountStore& accounts() = 0;
 };
 
 // The database: a pool of sessions. Thread-safe. Store failures come back as

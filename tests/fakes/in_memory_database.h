@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "portico/database.h"
+#include "tests/fakes/in_memory_account_store.h"
 #include "tests/fakes/in_memory_directory_store.h"
 #include "tests/fakes/in_memory_oauth_stores.h"
 #include "tests/fakes/in_memory_signup_session_store.h"
@@ -43,7 +44,9 @@ namespace portico::testing {
 // "tenant_settings.Put", "rate_limits.Hit" and so on; like the SQL schema's
 // foreign keys, clients and tenant settings need their tenant to exist. Signup
 // sessions (tests/fakes/in_memory_signup_session_store.h) work on
-// State::signup, named "signup_sessions.Insert" and so on.
+// State::signup, named "signup_sessions.Insert" and so on. Accounts
+// (tests/fakes/in_memory_account_store.h) are State::directory's users plus
+// State::accounts, named "accounts.InsertUser" and so on.
 class InMemoryDatabase : public Database {
  public:
   // Everything the database holds; public so tests can inspect it.
@@ -58,6 +61,9 @@ class InMemoryDatabase : public Database {
     InMemoryOAuthState oauth;
     // Signup sessions (tests/fakes/in_memory_signup_session_store.h).
     InMemorySignupState signup;
+    // Email verification times and organizations; the accounts themselves are
+    // directory.users (tests/fakes/in_memory_account_store.h).
+    InMemoryAccountState accounts;
   };
 
   Status Run(const Work& work) override {
@@ -397,7 +403,8 @@ class InMemoryDatabase : public Database {
           revoked_tokens_(db.state_.oauth, OAuthHooks(db, tx)),
           tenant_settings_(db.state_.oauth, OAuthHooks(db, tx)),
           rate_limits_(db.state_.oauth, OAuthHooks(db, tx)),
-          signup_sessions_(db.state_.signup, OAuthHooks(db, tx)) {}
+          signup_sessions_(db.state_.signup, OAuthHooks(db, tx)),
+          accounts_(db.state_.directory, db.state_.accounts, OAuthHooks(db, tx)) {}
     TenantStore& tenants() override { return tenants_; }
     CredentialStore& credentials() override { return credentials_; }
     OtpStore& otps() override { return otps_; }
@@ -409,6 +416,7 @@ class InMemoryDatabase : public Database {
     dcr::SigningKeyStore& signing_keys() override { return signing_keys_; }
     dcr::RevokedTokenStore& revoked_tokens() override { return revoked_tokens_; }
     signup::SignupSessionStore& signup_sessions() override { return signup_sessions_; }
+    AccountStore& accounts() override { return accounts_; }
 
    private:
     // As Call: the lock per call outside a transaction, counting, failure
@@ -440,6 +448,7 @@ class InMemoryDatabase : public Database {
     InMemoryTenantSettingsStore tenant_settings_;
     InMemoryRateLimitStore rate_limits_;
     InMemorySignupSessionStore signup_sessions_;
+    InMemoryAccountStore accounts_;
   };
 
   mutable std::mutex mu_;
