@@ -28,6 +28,15 @@ class SociSignupSessionStore : public signup::SignupSessionStore {
   StatusOr<signup::SignupSession> Find(std::string_view id) override;
   Status Update(const signup::SignupSession& session, int64_t expected_version) override;
   StatusOr<bool> IsSlugHeld(std::string_view slug, TimePoint now) override;
+  // Provisioning's records (db/soci_signup_provision_records.cc): one-shot
+  // statements, a few per provisioning run, not a hot path.
+  Status InsertIdempotencyRecord(const signup::IdempotencyRecord& record) override;
+  StatusOr<signup::IdempotencyRecord> FindIdempotencyRecord(std::string_view session_id,
+                                                            std::string_view key_hash) override;
+  Status UpdateIdempotencyRecord(const signup::IdempotencyRecord& record) override;
+  StatusOr<int64_t> DeleteIdempotencyRecordsBefore(TimePoint cutoff) override;
+  Status InsertConsentRecord(const signup::ConsentRecord& record) override;
+  StatusOr<signup::ConsentRecord> FindConsentRecord(std::string_view session_id) override;
 
  private:
   // The columns of a signup_sessions row, in the order every statement lists them.

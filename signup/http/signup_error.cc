@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "signup/session/create_request.h"
+#include "signup/session/provisioner.h"
 #include "signup/session/signup_service.h"
 
 namespace portico::signup {
@@ -14,7 +15,9 @@ bool IsApiCode(std::string_view tag) {
        {std::string_view(kInvalidRequest), std::string_view(kNotFoundCode),
         std::string_view(kSlugTaken), std::string_view(kSessionExpired),
         std::string_view(kEmailAlreadyVerified), std::string_view(kRateLimited),
-        std::string_view(kConflict), std::string_view(kFeatureDisabled)}) {
+        std::string_view(kConflict), std::string_view(kFeatureDisabled),
+        std::string_view(kEmailNotVerified), std::string_view(kProvisioningInProgress),
+        std::string_view(kIdempotencyKeyReused), std::string_view(kAlreadyProvisioned)}) {
     if (tag == code) return true;
   }
   return false;
@@ -84,6 +87,10 @@ http::Response RenderSignupError(const Status& status, const http::Request&) {
   if (code == "UNSUPPORTED_MEDIA_TYPE") http_status = 415;
   if (code == "METHOD_NOT_ALLOWED") http_status = 405;
   if (code == kInvalidRequest) http_status = 400;
+  if (code == kIdempotencyKeyReused) http_status = 422;
+  if (code == kEmailNotVerified || code == kProvisioningInProgress || code == kAlreadyProvisioned) {
+    http_status = 409;
+  }
 
   const Json details = status.details().is_object() ? status.details() : Json::MakeObject();
   Json body = Json::MakeObject();

@@ -12,7 +12,9 @@ inline constexpr char kFeatureDisabled[] = "FEATURE_DISABLED";
 //   {"code": "…", "message": "…", "details": {…}}
 // with Cache-Control: no-store. `code` is the Status tag when it is one of
 // the API's codes (INVALID_REQUEST, NOT_FOUND, SLUG_TAKEN, SESSION_EXPIRED,
-// EMAIL_ALREADY_VERIFIED, RATE_LIMITED, CONFLICT, FEATURE_DISABLED); the OTP
+// EMAIL_ALREADY_VERIFIED, RATE_LIMITED, CONFLICT, FEATURE_DISABLED, and
+// provisioning's EMAIL_NOT_VERIFIED, PROVISIONING_IN_PROGRESS and
+// ALREADY_PROVISIONED, all 409, and IDEMPOTENCY_KEY_REUSED, 422); the OTP
 // verifier's OTP_INVALID / OTP_EXPIRED / OTP_LOCKED and malformed JSON are
 // INVALID_REQUEST (their details kept); otherwise it follows the StatusCode
 // (NOT_FOUND, CONFLICT, RATE_LIMITED, PAYLOAD_TOO_LARGE,

@@ -95,6 +95,20 @@ void AddSignupRoutes(http::Router& router, SignupService& service, SignupRouteOp
         return View(200, session, service.options());
       },
       "Email a new verification code (replaces the previous one)");
+  if (options.provisioner != nullptr) {
+    Provisioner* provisioner = options.provisioner;
+    route(
+        "POST", session_path + "/provision",
+        [provisioner](http::Request& req) -> StatusOr<http::Response> {
+          PORTICO_ASSIGN_OR_RETURN(Json body, Body(req, /*empty_ok=*/false));
+          PORTICO_ASSIGN_OR_RETURN(ProvisionResult result,
+                                   provisioner->Provision(req.Param("sessionId"), body));
+          http::Response response = http::Response::Json(result.http_status, result.body);
+          response.WithHeader("Cache-Control", "no-store");
+          return response;
+        },
+        "Provision the tenant of a verified session (resumable, idempotent)");
+  }
   router.SetFallback(kSignupPrefix, errors);
 }
 

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "signup/session/provisioner.h"
 #include "signup/session/signup_service.h"
 #include "src/http/router.h"
 
@@ -18,11 +19,15 @@ struct SignupRouteOptions {
   int disabled_retry_after_seconds = 3600;
   // PUBLIC_BASE_URL without a trailing slash, for Location.
   std::string base_url;
+  // POST …/sessions/:sessionId/provision, when set (must outlive the router).
+  Provisioner* provisioner = nullptr;
 };
 
 // POST /api/public/signup/sessions (201, Location), GET …/sessions/:sessionId,
 // POST …/sessions/:sessionId/verify-email and …/resend-otp (200); each
 // answers the session view (session_view.h) with Cache-Control: no-store.
+// POST …/sessions/:sessionId/provision answers the Provisioner's 201 or 202
+// body (no-store: it may carry secrets).
 // Bodies are application/json (415 otherwise). Every error, and every
 // unknown path or method under the prefix, is the signup envelope
 // (RenderSignupError). `service` must outlive the router.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "portico/clock.h"
@@ -18,6 +19,36 @@ namespace portico::signup {
 // FAILED), so of concurrent inserts for one slug exactly one succeeds, on any
 // number of processes. Tenants' slugs are the TenantStore's; a caller checks
 // both in one transaction.
+// One idempotency key of a session's provisioning (IETF Idempotency-Key
+// semantics): the request's fingerprint and the secrets minted under it,
+// sealed (AES-256-GCM under a key derived from KEY_HASH_SECRET and the
+// idempotency key itself, so the stored row alone reveals nothing). Deleted
+// once older than a day (DeleteIdempotencyRecordsBefore).
+struct IdempotencyRecord {
+  std::string session_id;
+  std::string key_hash;        // hex HMAC-SHA256(KEY_HASH_SECRET, key)
+  std::string fingerprint;     // hex SHA-256 of the canonical request body
+  std::string sealed_secrets;  // "" or SealAesGcm of a JSON object {name: secret}
+  int response_status = 0;     // 0 while running, then 201 or 202
+  TimePoint created_at;
+};
+
+// The consent given with a signup (GDPR Art. 7), recorded once provisioning
+// knows the tenant and the admin account. Immutable: the store has no update
+// path and the table refuses UPDATE.
+struct ConsentRecord {
+  std::string id;
+  std::string session_id;  // unique: one record per session
+  std::string tenant_id;
+  std::string admin_user_id;
+  std::string terms_version;
+  std::string privacy_version;
+  TimePoint accepted_at;  // as the client stated it
+  TimePoint recorded_at;  // when the server recorded it
+  std::string client_ip;
+  std::string user_agent;
+};
+
 class SignupSessionStore {
  public:
   virtual ~SignupSessionStore() = default;
@@ -43,6 +74,23 @@ class SignupSessionStore {
 
   // Whether some session holds `slug` (case-insensitively) at `now`.
   virtual StatusOr<bool> IsSlugHeld(std::string_view slug, TimePoint now) = 0;
+
+  // Idempotency records of provisioning, by (session_id, key_hash).
+  // AlreadyExists when the pair exists.
+  virtual Status InsertIdempotencyRecord(const IdempotencyRecord& record) = 0;
+  // NotFound when absent.
+  virtual StatusOr<IdempotencyRecord> FindIdempotencyRecord(std::string_view session_id,
+                                                            std::string_view key_hash) = 0;
+  // Writes sealed_secrets and response_status (the rest never changes).
+  // NotFound when absent.
+  virtual Status UpdateIdempotencyRecord(const IdempotencyRecord& record) = 0;
+  // Deletes records created before `cutoff`; returns how many.
+  virtual StatusOr<int64_t> DeleteIdempotencyRecordsBefore(TimePoint cutoff) = 0;
+
+  // AlreadyExists when the session already has its consent record.
+  virtual Status InsertConsentRecord(const ConsentRecord& record) = 0;
+  // NotFound when absent.
+  virtual StatusOr<ConsentRecord> FindConsentRecord(std::string_view session_id) = 0;
 };
 
 }  // namespace portico::signup

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <thread>
 
@@ -9,6 +10,7 @@
 #include "dcr/http/policy_routes.h"
 #include "dcr/http/registration_routes.h"
 #include "dcr/http/token_routes.h"
+#include "dcr/registration/tenant_policy.h"
 #include "portico/clock.h"
 #include "portico/crypto.h"
 #include "portico/log.h"
@@ -65,6 +67,28 @@ Status EnsureTenant(Database& db, TenantService& tenants, const std::string& slu
                                                                                : created.status();
 }
 
+// detectors_seeded_at: a new signup tenant's per-module defaults, written in
+// the step's transaction. DCR gets the server's registration policy as its
+// own "dcr.policy" document (validated as PUT /api/tenant/dcr-policy would),
+// so the tenant admin sees and edits explicit values. SCIM has no per-tenant
+// settings yet.
+Status SeedSignupDefaults(Stores& stores, const Tenant& tenant) {
+  if (std::find(tenant.modules.begin(), tenant.modules.end(), "dcr") == tenant.modules.end()) {
+    return Status::Ok();
+  }
+  const dcr::RegistrationPolicy server = ServerRegistrationPolicy();
+  Json allowed = Json::MakeArray();
+  for (const std::string& s : server.allowed_scopes) allowed.Push(Json(s));
+  Json defaults = Json::MakeArray();
+  for (const std::string& s : server.default_scopes) defaults.Push(Json(s));
+  Json policy = Json::MakeObject();
+  policy.Set("allowedScopes", std::move(allowed))
+      .Set("defaultScopes", std::move(defaults))
+      .Set("deduplicatePublicClients", true);
+  PORTICO_RETURN_IF_ERROR(dcr::ParseTenantDcrPolicy(&policy, server).status());
+  return stores.tenant_settings().Put(tenant.id, dcr::kPolicySettingName, policy);
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<App>> App::Create(Config config) {
@@ -105,6 +129,38 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
   signup_options.otp_template_id = c.signup_otp_template_id;
   app->signup_service_ = std::make_unique<signup::SignupService>(
       *app->database_, *app->otp_verifier_, random, clock, std::move(signup_options));
+  {
+    std::string base = c.public_base_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    signup::ProvisionOptions provision;
+    provision.key_hash_secret = c.key_hash_secret;
+    provision.provisioned_template_id = c.signup_provisioned_template_id;
+    provision.base_url = base;
+    provision.endpoints = Json::MakeObject()
+                              .Set("scimBaseUrl", base + "/scim/v2")
+                              .Set("registrationEndpoint", base + dcr::kRegistrationPath)
+                              .Set("discoveryUrl", base + "/.well-known/oauth-authorization-server")
+                              .Set("tokenEndpoint", base + dcr::kTokenPath)
+                              .Set("signUpApi", base + "/api/auth/sign-up");
+    provision.lease = std::chrono::seconds(c.signup_provision_lease_seconds);
+    provision.seed_defaults = SeedSignupDefaults;
+    // The Resend transport sends templates: without its key or the success
+    // template the mail steps cannot be honoured (REVIEW_REQUIRED, not a 500).
+    const bool resend = c.mail_url.rfind("resend", 0) == 0;
+    const bool resend_ready =
+        !resend || (!c.resend_api_key.empty() && !c.signup_provisioned_template_id.empty());
+    provision.check_mail = [resend_ready]() -> Status {
+      if (resend_ready) return Status::Ok();
+      return FailedPrecondition(
+          "mail is misconfigured: the Resend transport needs RESEND_API_KEY and "
+          "SIGNUP_PROVISIONED_TEMPLATE_ID");
+    };
+    ops::ProvisionFaultHooks faults = ops::MakeProvisionFaultHooks();
+    provision.before_step = std::move(faults.before_step);
+    provision.after_step = std::move(faults.after_step);
+    app->provisioner_ = std::make_unique<signup::Provisioner>(*app->database_, *app->issuer_,
+                                                              random, clock, std::move(provision));
+  }
 
   app->password_hasher_ = std::make_unique<Argon2PasswordHasher>(random);
   app->hashing_pool_ = std::make_unique<HashingPool>(
@@ -212,7 +268,9 @@ void App::BuildRoutes() {
   std::string signup_base_url = config_.public_base_url;
   while (!signup_base_url.empty() && signup_base_url.back() == '/') signup_base_url.pop_back();
   signup::AddSignupRoutes(router_, *signup_service_,
-                          {.enabled = config_.signup_enabled, .base_url = signup_base_url});
+                          {.enabled = config_.signup_enabled,
+                           .base_url = signup_base_url,
+                           .provisioner = provisioner_.get()});
   router_.SetFallback("/", ops::RenderOpsError);
   const char* hooks = std::getenv("PORTICO_ENABLE_TEST_HOOKS");
   if (ops::TestHooksCompiledIn() && hooks != nullptr && std::string(hooks) == "1") {

@@ -17,6 +17,7 @@
 #include "portico/status.h"
 #include "portico/tenant_service.h"
 #include "scim/scim_service.h"
+#include "signup/session/provisioner.h"
 #include "signup/session/signup_service.h"
 #include "src/http/router.h"
 #include "src/http/server.h"
@@ -59,6 +60,7 @@ class App {
   std::unique_ptr<OtpVerifier> otp_verifier_;
   std::unique_ptr<TenantService> tenant_service_;
   std::unique_ptr<signup::SignupService> signup_service_;
+  std::unique_ptr<signup::Provisioner> provisioner_;
   std::unique_ptr<tenant_api::TenantCredentials> tenant_credentials_;
   std::unique_ptr<PasswordHasher> password_hasher_;
   std::unique_ptr<HashingPool> hashing_pool_;

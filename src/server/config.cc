@@ -147,6 +147,10 @@ StatusOr<Config> LoadConfig(const Environment& env) {
     PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("SIGNUP_SESSION_TTL_MINUTES", *v, 5, 10080));
     config.signup_session_ttl_minutes = static_cast<int>(n);
   }
+  if (auto v = get("SIGNUP_PROVISION_LEASE_SECONDS")) {
+    PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("SIGNUP_PROVISION_LEASE_SECONDS", *v, 1, 600));
+    config.signup_provision_lease_seconds = static_cast<int>(n);
+  }
   const struct {
     const char* name;
     RateLimit* field;

@@ -31,6 +31,9 @@ struct Config {
   // SIGNUP_SESSION_TTL_MINUTES: how long a signup session may take to start
   // provisioning (it holds its slug meanwhile).
   int signup_session_ttl_minutes = 1440;
+  // SIGNUP_PROVISION_LEASE_SECONDS: how long a provisioning run holds its
+  // session; a crashed run's session can be resumed after it (1–600).
+  int signup_provision_lease_seconds = 30;
   // SIGNUP_CREATE_LIMIT_IP / _DOMAIN / _EMAIL and SIGNUP_VERIFY_LIMIT_IP /
   // _DOMAIN / _EMAIL: "COUNT/WINDOW" (e.g. 20/1h) or "off".
   signup::SignupRateLimits signup_limits;

@@ -2,6 +2,8 @@
 
 #include "dcr/revoked_token_store.h"
 #include "portico/log.h"
+#include "signup/session/provisioner.h"
+#include "signup/session/signup_session_store.h"
 
 namespace portico::server {
 namespace {
@@ -22,15 +24,20 @@ StatusOr<Json> Housekeeping::RunOnce() {
   const TimePoint now = clock_.Now();
   int64_t revoked = 0;
   int64_t windows = 0;
+  int64_t idempotency = 0;
   PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
     PORTICO_ASSIGN_OR_RETURN(revoked, stores.revoked_tokens().DeleteExpired(now));
     PORTICO_ASSIGN_OR_RETURN(windows, stores.rate_limits().DeleteEnded(now));
+    // The sealed provisioning secrets are kept no longer than a day.
+    PORTICO_ASSIGN_OR_RETURN(idempotency, stores.signup_sessions().DeleteIdempotencyRecordsBefore(
+                                              now - signup::kIdempotencyRecordTtl));
     return Status::Ok();
   }));
   return Json::MakeObject()
       .Set("clientsDeleted", clients)
       .Set("revokedTokensDeleted", revoked)
-      .Set("rateLimitWindowsDeleted", windows);
+      .Set("rateLimitWindowsDeleted", windows)
+      .Set("idempotencyRecordsDeleted", idempotency);
 }
 
 void Housekeeping::Start(std::chrono::milliseconds interval) {

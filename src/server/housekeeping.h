@@ -15,7 +15,8 @@
 namespace portico::server {
 
 // Deletes what has outlived its use: OAuth clients unused past the client
-// TTL, revocation records of expired tokens, ended rate-limit windows.
+// TTL, revocation records of expired tokens, ended rate-limit windows,
+// signup provisioning's idempotency records older than a day.
 // `portico clients prune` runs it once; `portico serve` runs it periodically.
 // Safe with several processes on one database: every step is an idempotent
 // conditional delete. Thread-safe.
@@ -26,7 +27,7 @@ class Housekeeping {
   ~Housekeeping() { Stop(); }
 
   // One pass; returns what it deleted: {"clientsDeleted", "revokedTokensDeleted",
-  // "rateLimitWindowsDeleted"}.
+  // "rateLimitWindowsDeleted", "idempotencyRecordsDeleted"}.
   StatusOr<Json> RunOnce();
   // Runs a pass every `interval` on a thread of its own (failures are logged
   // and retried at the next pass) until Stop.

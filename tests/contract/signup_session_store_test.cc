@@ -243,6 +243,59 @@ TEST_P(SignupSessionStoreContract, ConcurrentInsertsForOneSlugLetExactlyOneThrou
   EXPECT_EQ(taken, kThreads - 1);
 }
 
+TEST_P(SignupSessionStoreContract, IdempotencyRecordsAreKeyedBySessionAndKeyAndExpire) {
+  signup::IdempotencyRecord r{"s-1", "hash-a", "fp", "", 0, T0()};
+  ASSERT_TRUE(Query([&](Stores& st) { return st.signup_sessions().InsertIdempotencyRecord(r); })
+                  .ok());
+  EXPECT_EQ(Query([&](Stores& st) { return st.signup_sessions().InsertIdempotencyRecord(r); })
+                .code(),
+            StatusCode::kAlreadyExists);
+  r.sealed_secrets = "v1.sealed";
+  r.response_status = 201;
+  ASSERT_TRUE(Query([&](Stores& st) { return st.signup_sessions().UpdateIdempotencyRecord(r); })
+                  .ok());
+  auto found = Query([&](Stores& st) {
+    return st.signup_sessions().FindIdempotencyRecord("s-1", "hash-a");
+  });
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->fingerprint, "fp");
+  EXPECT_EQ(found->sealed_secrets, "v1.sealed");
+  EXPECT_EQ(found->response_status, 201);
+  EXPECT_EQ(found->created_at, T0());
+  EXPECT_EQ(Query([&](Stores& st) {
+              return st.signup_sessions().FindIdempotencyRecord("s-1", "hash-b");
+            }).status().code(),
+            StatusCode::kNotFound);
+  signup::IdempotencyRecord later{"s-1", "hash-b", "fp", "", 0, At(hours(25))};
+  ASSERT_TRUE(Query([&](Stores& st) {
+                return st.signup_sessions().InsertIdempotencyRecord(later);
+              }).ok());
+  auto deleted = Query([&](Stores& st) {
+    return st.signup_sessions().DeleteIdempotencyRecordsBefore(At(hours(24)));
+  });
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(*deleted, 1);
+  EXPECT_TRUE(Query([&](Stores& st) {
+                return st.signup_sessions().FindIdempotencyRecord("s-1", "hash-b");
+              }).ok());
+}
+
+TEST_P(SignupSessionStoreContract, AConsentRecordIsWrittenOncePerSession) {
+  signup::ConsentRecord c{"c-1", "s-1", "t-1", "u-1", "t1", "p1", T0(), At(hours(1)),
+                          "192.0.2.1", "ua/1"};
+  ASSERT_TRUE(Query([&](Stores& st) { return st.signup_sessions().InsertConsentRecord(c); }).ok());
+  c.id = "c-2";
+  EXPECT_EQ(Query([&](Stores& st) { return st.signup_sessions().InsertConsentRecord(c); }).code(),
+            StatusCode::kAlreadyExists);
+  auto found = Query([&](Stores& st) { return st.signup_sessions().FindConsentRecord("s-1"); });
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->id, "c-1");
+  EXPECT_EQ(found->admin_user_id, "u-1");
+  EXPECT_EQ(found->accepted_at, T0());
+  EXPECT_EQ(found->recorded_at, At(hours(1)));
+  EXPECT_EQ(found->client_ip, "192.0.2.1");
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, SignupSessionStoreContract, ::testing::ValuesIn(AllStoreTargets()),
                          StoreTargetName());
 

@@ -21,6 +21,10 @@ struct InMemorySignupState {
     std::optional<std::string> slug_hold;  // lowercased slug while held (the SQL column)
   };
   std::map<std::string, Row> sessions;  // by id
+  // Provisioning's idempotency records by (session id, key hash) and consent
+  // records by session id.
+  std::map<std::pair<std::string, std::string>, signup::IdempotencyRecord> idempotency;
+  std::map<std::string, signup::ConsentRecord> consents;
 };
 
 // SignupSessionStore in memory, with the SQL store's semantics (a slug_hold
@@ -96,6 +100,65 @@ class InMemorySignupSessionStore : public signup::SignupSessionStore {
       if (row.slug_hold == key && signup::HoldsSlug(row.session, now)) return true;
     }
     return false;
+  }
+
+  Status InsertIdempotencyRecord(const signup::IdempotencyRecord& record) override {
+    OAuthStoreCall call = hooks_.enter("signup_sessions.InsertIdempotencyRecord");
+    if (!call.status.ok()) return call.status;
+    auto [it, inserted] =
+        state_.idempotency.emplace(std::pair{record.session_id, record.key_hash}, record);
+    (void)it;
+    return inserted ? Status::Ok() : AlreadyExists("idempotency record exists");
+  }
+
+  StatusOr<signup::IdempotencyRecord> FindIdempotencyRecord(std::string_view session_id,
+                                                            std::string_view key_hash) override {
+    OAuthStoreCall call = hooks_.enter("signup_sessions.FindIdempotencyRecord");
+    if (!call.status.ok()) return call.status;
+    auto it = state_.idempotency.find(std::pair{std::string(session_id), std::string(key_hash)});
+    if (it == state_.idempotency.end()) return NotFound("no idempotency record");
+    return it->second;
+  }
+
+  Status UpdateIdempotencyRecord(const signup::IdempotencyRecord& record) override {
+    OAuthStoreCall call = hooks_.enter("signup_sessions.UpdateIdempotencyRecord");
+    if (!call.status.ok()) return call.status;
+    auto it = state_.idempotency.find(std::pair{record.session_id, record.key_hash});
+    if (it == state_.idempotency.end()) return NotFound("no idempotency record");
+    it->second.sealed_secrets = record.sealed_secrets;
+    it->second.response_status = record.response_status;
+    return Status::Ok();
+  }
+
+  StatusOr<int64_t> DeleteIdempotencyRecordsBefore(TimePoint cutoff) override {
+    OAuthStoreCall call = hooks_.enter("signup_sessions.DeleteIdempotencyRecordsBefore");
+    if (!call.status.ok()) return call.status;
+    int64_t deleted = 0;
+    for (auto it = state_.idempotency.begin(); it != state_.idempotency.end();) {
+      if (it->second.created_at < cutoff) {
+        it = state_.idempotency.erase(it);
+        ++deleted;
+      } else {
+        ++it;
+      }
+    }
+    return deleted;
+  }
+
+  Status InsertConsentRecord(const signup::ConsentRecord& record) override {
+    OAuthStoreCall call = hooks_.enter("signup_sessions.InsertConsentRecord");
+    if (!call.status.ok()) return call.status;
+    auto [it, inserted] = state_.consents.emplace(record.session_id, record);
+    (void)it;
+    return inserted ? Status::Ok() : AlreadyExists("consent record exists");
+  }
+
+  StatusOr<signup::ConsentRecord> FindConsentRecord(std::string_view session_id) override {
+    OAuthStoreCall call = hooks_.enter("signup_sessions.FindConsentRecord");
+    if (!call.status.ok()) return call.status;
+    auto it = state_.consents.find(std::string(session_id));
+    if (it == state_.consents.end()) return NotFound("no consent record");
+    return it->second;
   }
 
  private:
