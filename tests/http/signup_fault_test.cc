@@ -22,8 +22,11 @@ TEST_P(SignupFaultTest, KilledAfterEachStepResumesToOneCompleteTenant) {
     const std::string email = "admin@" + slug + ".example";
     const std::string key = "fault-key-" + slug;
 
-    ASSERT_NO_FATAL_FAILURE(Start(
-        {{"PORTICO_TEST_CRASH_AFTER_STEP", step}, {"SIGNUP_PROVISION_LEASE_SECONDS", "2"}}));
+    // The killed process may hold the invite claimed in the outbox (its dispatcher runs
+    // meanwhile): the restarted one retries it once the claim's lease lapses, 1 s here.
+    ASSERT_NO_FATAL_FAILURE(Start({{"PORTICO_TEST_CRASH_AFTER_STEP", step},
+                                   {"SIGNUP_PROVISION_LEASE_SECONDS", "2"},
+                                   {"PORTICO_OUTBOX_LEASE_MS", "1000"}}));
     const std::string id = VerifiedSession(slug);
     HttpResult crashed = Provision(id, key);
     EXPECT_EQ(crashed.status, 0) << "the process dies before answering: " << crashed.body;
@@ -34,7 +37,8 @@ TEST_P(SignupFaultTest, KilledAfterEachStepResumesToOneCompleteTenant) {
     // Restarted without the switch. A crash mid-run leaves the dead run's
     // lease (2 s here) in place: retrying on PROVISIONING_IN_PROGRESS until it
     // lapses is what a client does.
-    ASSERT_NO_FATAL_FAILURE(Start({{"SIGNUP_PROVISION_LEASE_SECONDS", "2"}}));
+    ASSERT_NO_FATAL_FAILURE(
+        Start({{"SIGNUP_PROVISION_LEASE_SECONDS", "2"}, {"PORTICO_OUTBOX_LEASE_MS", "1000"}}));
     HttpResult resumed;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     for (;;) {
