@@ -6,6 +6,7 @@
 #include "portico/case_fold.h"
 #include "portico/json.h"
 #include "portico/parse_json.h"
+#include "scim/account_user.h"
 
 namespace portico::db {
 namespace {
@@ -51,62 +52,18 @@ constexpr char kMembershipsOfSql[] =
 
 constexpr char kOrganizationConflict[] = "an organization with this id already exists";
 
-const std::string* StringMember(const Json& object, std::string_view name) {
-  const Json* value = object.is_object() ? object.Find(name) : nullptr;
-  return value != nullptr && value->is_string() ? &value->as_string() : nullptr;
-}
-
-// The primary email of a SCIM User document, else its first, else its userName.
-std::string AccountEmail(const Json& document) {
-  const Json* emails = document.Find("emails");
-  if (emails != nullptr && emails->is_array()) {
-    const std::string* first = nullptr;
-    for (const Json& e : emails->as_array()) {
-      const std::string* value = StringMember(e, "value");
-      if (value == nullptr) continue;
-      const Json* primary = e.Find("primary");
-      if (primary != nullptr && primary->is_bool() && primary->as_bool()) return *value;
-      if (first == nullptr) first = value;
-    }
-    if (first != nullptr) return *first;
-  }
-  const std::string* user_name = StringMember(document, "userName");
-  return user_name != nullptr ? *user_name : "";
-}
-
-// displayName, else name.formatted, else "".
-std::string AccountName(const Json& document) {
-  if (const std::string* display = StringMember(document, "displayName")) return *display;
-  if (const Json* name = document.Find("name")) {
-    if (const std::string* formatted = StringMember(*name, "formatted")) return *formatted;
-  }
-  return "";
-}
-
-// The SCIM User an account is: userName and the primary email are the email.
-scim::ResourceRecord AccountRecord(const UserAccount& account) {
-  Json email = Json::MakeObject();
-  email.Set("value", account.email).Set("primary", true);
-  Json emails = Json::MakeArray();
-  emails.Push(std::move(email));
-  Json document = Json::MakeObject();
-  document.Set("userName", account.email)
-      .Set("emails", std::move(emails))
-      .Set("active", account.active);
-  if (!account.name.empty()) {
-    Json name = Json::MakeObject();
-    name.Set("formatted", account.name);
-    document.Set("displayName", account.name).Set("name", std::move(name));
-  }
-  scim::ResourceRecord record;
-  record.id = account.id;
-  record.tenant_id = account.tenant_id;
-  record.document = std::move(document);
-  record.version = 1;
-  record.created_at = account.created_at;
-  record.updated_at = account.created_at;
-  return record;
-}
+// Inserts only when the user is the tenant's (as kAddMemberSql).
+constexpr char kInsertSessionSql[] =
+    "INSERT INTO account_sessions (id, tenant_id, user_id, token_hash, client_ip, user_agent, "
+    "created_at, expires_at) "
+    "SELECT CAST(:id AS TEXT), u.tenant_id, u.id, CAST(:h AS TEXT), CAST(:ip AS TEXT), "
+    "CAST(:ua AS TEXT), CAST(:c AS BIGINT), CAST(:e AS BIGINT) "
+    "FROM users u WHERE u.tenant_id = :t AND u.id = :u";
+constexpr char kFindSessionSql[] =
+    "SELECT id, tenant_id, user_id, client_ip, user_agent, created_at, expires_at "
+    "FROM account_sessions WHERE token_hash = :h";
+constexpr char kDeleteExpiredSessionsSql[] = "DELETE FROM account_sessions WHERE expires_at <= :now";
+constexpr char kSessionConflict[] = "a session with this id or token already exists";
 
 Status Corrupt(std::string_view what, std::string_view id, const Status& cause) {
   return Internal("database error")
@@ -122,7 +79,7 @@ Status SociAccountStore::InsertUser(const UserAccount& account) {
   if (account.id.empty() || account.tenant_id.empty() || account.email.empty()) {
     return InvalidArgument("an account needs an id, a tenant and an email");
   }
-  return directory_.InsertUserRow(AccountRecord(account), account.password_hash,
+  return directory_.InsertUserRow(scim::AccountUserRecord(account), account.password_hash,
                                   account.email_verified_at);
 }
 
@@ -158,8 +115,7 @@ StatusOr<UserAccount> SociAccountStore::FindOneUser(std::optional<soci::statemen
       return Corrupt("users", account.id,
                      document.ok() ? Internal("document is not an object") : document.status());
     }
-    account.email = AccountEmail(*document);
-    account.name = AccountName(*document);
+    scim::ReadAccountUser(*document, account);
     return account;
   });
 }
@@ -289,6 +245,59 @@ StatusOr<std::vector<OrganizationMembership>> SociAccountStore::MembershipsOf(
       } while (memberships_of_->fetch());
     }
     return out;
+  });
+}
+
+// ---- sessions -----------------------------------------------------------------
+
+Status SociAccountStore::InsertSession(const AccountSession& session) {
+  return savepoint_.Run([&]() -> Status {
+    return Guard(ctx_, kSessionConflict, [&]() -> Status {
+      session_ = session;
+      created_ = ToUnixMillis(session.created_at);
+      expires_ = ToUnixMillis(session.expires_at);
+      if (!insert_session_) {
+        insert_session_.emplace(
+            (ctx_.sql.prepare << kInsertSessionSql, soci::use(session_.id),
+             soci::use(session_.token_hash), soci::use(session_.client_ip),
+             soci::use(session_.user_agent), soci::use(created_), soci::use(expires_),
+             soci::use(session_.tenant_id), soci::use(session_.user_id)));
+      }
+      insert_session_->execute(true);
+      return insert_session_->get_affected_rows() > 0 ? Status() : NotFound("user not found");
+    });
+  });
+}
+
+StatusOr<AccountSession> SociAccountStore::FindSessionByHash(std::string_view token_hash) {
+  return Guard(ctx_, "", [&]() -> StatusOr<AccountSession> {
+    key_.assign(token_hash);
+    if (!find_session_) {
+      find_session_.emplace((ctx_.sql.prepare << kFindSessionSql, soci::use(key_),
+                             soci::into(session_.id), soci::into(session_.tenant_id),
+                             soci::into(session_.user_id), soci::into(session_.client_ip),
+                             soci::into(session_.user_agent), soci::into(created_),
+                             soci::into(expires_)));
+    }
+    if (!find_session_->execute(true)) return NotFound("session not found");
+    Drain(*find_session_);
+    AccountSession found = session_;
+    found.token_hash = key_;
+    found.created_at = FromUnixMillis(created_);
+    found.expires_at = FromUnixMillis(expires_);
+    return found;
+  });
+}
+
+StatusOr<int64_t> SociAccountStore::DeleteExpiredSessions(TimePoint now) {
+  return Guard(ctx_, "", [&]() -> StatusOr<int64_t> {
+    now_ = ToUnixMillis(now);
+    if (!delete_expired_sessions_) {
+      delete_expired_sessions_.emplace(
+          (ctx_.sql.prepare << kDeleteExpiredSessionsSql, soci::use(now_)));
+    }
+    delete_expired_sessions_->execute(true);
+    return static_cast<int64_t>(delete_expired_sessions_->get_affected_rows());
   });
 }
 

@@ -45,6 +45,10 @@ class SociAccountStore : public AccountStore {
   StatusOr<std::vector<OrganizationMembership>> MembershipsOf(std::string_view tenant_id,
                                                               std::string_view user_id) override;
 
+  Status InsertSession(const AccountSession& session) override;
+  StatusOr<AccountSession> FindSessionByHash(std::string_view token_hash) override;
+  StatusOr<int64_t> DeleteExpiredSessions(TimePoint now) override;
+
  private:
   // The columns of a users row an account is read from.
   struct UserRow {
@@ -73,6 +77,9 @@ class SociAccountStore : public AccountStore {
   std::optional<soci::statement> find_user_by_key_, find_user_, set_password_, mark_verified_;
   std::optional<soci::statement> insert_organization_, find_organization_;
   std::optional<soci::statement> add_member_, member_exists_, memberships_of_;
+  AccountSession session_;
+  long long created_ = 0, expires_ = 0;
+  std::optional<soci::statement> insert_session_, find_session_, delete_expired_sessions_;
 };
 
 }  // namespace portico::db

@@ -119,13 +119,14 @@ class SociTenantSettingsStore : public TenantSettingsStore {
   StatusOr<std::optional<Json>> Get(std::string_view tenant_id, std::string_view name) override;
   // updated_at (kept for operators, never read back) comes from the system clock.
   Status Put(std::string_view tenant_id, std::string_view name, const Json& value) override;
+  StatusOr<std::vector<std::pair<std::string, Json>>> ListByName(std::string_view name) override;
 
  private:
   SessionContext& ctx_;
   StatementSavepoint& savepoint_;
   std::string tenant_id_, name_, value_;
   long long updated_at_ = 0;
-  std::optional<soci::statement> get_, put_;
+  std::optional<soci::statement> get_, put_, list_;
 };
 
 class SociRateLimitStore : public RateLimitStore {

@@ -12,6 +12,9 @@ constexpr char kPutTenantSettingSql[] =
     "VALUES (:tenant_id, :name, :value, :updated_at) ON CONFLICT (tenant_id, name) "
     "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
 
+constexpr char kListTenantSettingsSql[] =
+    "SELECT tenant_id, value FROM tenant_settings WHERE name = :name ORDER BY tenant_id";
+
 }  // namespace
 
 StatusOr<std::optional<Json>> SociTenantSettingsStore::Get(std::string_view tenant_id,
@@ -55,6 +58,31 @@ Status SociTenantSettingsStore::Put(std::string_view tenant_id, std::string_view
     return NotFound("tenant not found").WithInternal(status.internal());
   }
   return status;
+}
+
+StatusOr<std::vector<std::pair<std::string, Json>>> SociTenantSettingsStore::ListByName(
+    std::string_view name) {
+  return Guard(ctx_, "", [&]() -> StatusOr<std::vector<std::pair<std::string, Json>>> {
+    name_.assign(name);
+    if (!list_) {
+      list_.emplace((ctx_.sql.prepare << kListTenantSettingsSql, soci::use(name_),
+                     soci::into(tenant_id_), soci::into(value_)));
+    }
+    std::vector<std::pair<std::string, Json>> out;
+    if (list_->execute(true)) {
+      do {
+        StatusOr<Json> value = ParseJson(value_);
+        if (!value.ok()) {
+          Drain(*list_);
+          return Internal("database error")
+              .WithInternal("corrupt tenant setting " + name_ + " of " + tenant_id_ + ": " +
+                            value.status().message());
+        }
+        out.emplace_back(tenant_id_, std::move(value).value());
+      } while (list_->fetch());
+    }
+    return out;
+  });
 }
 
 }  // namespace portico::db

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,9 @@ struct UserAccount {
   std::optional<std::string> password_hash;
   std::optional<TimePoint> email_verified_at;
   bool active = true;
+  // Global roles granted at sign-up by a privileged caller (SCIM User
+  // `roles`, RFC 7643 §4.1.2: [{"value": role}]), in the given order.
+  std::vector<std::string> roles;
   TimePoint created_at;
 };
 
@@ -42,6 +46,20 @@ struct OrganizationMembership {
   std::string organization_id;
   std::string user_id;
   std::string role;  // "owner", "admin" or "member"
+};
+
+// A signed-in session of an account (sign-up and sign-in return its token).
+// The token itself is never stored: only its keyed hash (hex HMAC-SHA256
+// under KEY_HASH_SECRET, as for every other Portico secret).
+struct AccountSession {
+  std::string id;
+  std::string tenant_id;
+  std::string user_id;
+  std::string token_hash;
+  std::string client_ip;   // "" when unknown
+  std::string user_agent;  // "" when none was sent
+  TimePoint created_at;
+  TimePoint expires_at;
 };
 
 // Accounts and organizations, each call scoped by tenant. One instance
@@ -79,6 +97,16 @@ class AccountStore {
   // The user's memberships, by organization creation time.
   virtual StatusOr<std::vector<OrganizationMembership>> MembershipsOf(
       std::string_view tenant_id, std::string_view user_id) = 0;
+
+  // AlreadyExists when the id or the token hash is taken; NotFound when the
+  // user is not the tenant's.
+  virtual Status InsertSession(const AccountSession& session) = 0;
+  // The session whose token hashes to `token_hash` (expired ones included:
+  // the caller decides); NotFound otherwise. A deleted user's sessions are
+  // gone with it.
+  virtual StatusOr<AccountSession> FindSessionByHash(std::string_view token_hash) = 0;
+  // Deletes sessions that expired by `now`; returns how many (housekeeping).
+  virtual StatusOr<int64_t> DeleteExpiredSessions(TimePoint now) = 0;
 };
 
 }  // namespace portico

@@ -18,6 +18,8 @@
 #include "portico/random.h"
 #include "scim/bulk/bulk_request.h"
 #include "scim/http/scim_routes.h"
+#include "signup/http/auth_routes.h"
+#include "signup/http/auth_settings_routes.h"
 #include "signup/http/signup_routes.h"
 #include "src/core/mail/mail_outbox.h"
 #include "src/core/mail/mail_transports.h"
@@ -166,6 +168,32 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
   app->hashing_pool_ = std::make_unique<HashingPool>(
       *app->password_hasher_,
       HashingPoolOptions{.threads = static_cast<size_t>(HttpThreads(c)), .queue_capacity = 256});
+
+  // Account sign-up (issue 6). A configured blocklist file that cannot be read
+  // stops the server: a list that silently went missing would weaken every policy.
+  {
+    StatusOr<signup::PasswordBlocklist> blocklist = signup::PasswordBlocklist::Open(
+        {.common_list_path = c.password_common_list,
+         .breached_file_path = c.password_breached_file});
+    if (!blocklist.ok()) {
+      const std::string& message = blocklist.status().message();
+      const bool breached = !c.password_breached_file.empty() &&
+                            message.find(c.password_breached_file) != std::string::npos;
+      return InvalidArgument(std::string(breached ? signup::kBreachedPasswordFileVariable
+                                                  : signup::kCommonPasswordListVariable) +
+                             ": " + message);
+    }
+    app->password_blocklist_ =
+        std::make_unique<signup::PasswordBlocklist>(std::move(blocklist).value());
+  }
+  app->auth_settings_ = std::make_unique<signup::AuthSettingsStorage>(c.key_hash_secret);
+  app->captcha_verifier_ = std::make_unique<signup::CurlCaptchaVerifier>();
+  signup::AccountServiceOptions account_options;
+  account_options.limits = c.auth_limits;
+  app->account_service_ = std::make_unique<signup::AccountService>(
+      *app->database_, *app->issuer_, *app->password_hasher_, *app->password_blocklist_,
+      app->captcha_verifier_.get(), *app->otp_verifier_, *app->auth_settings_, random, clock,
+      std::move(account_options));
   scim::ScimSettings scim_settings;
   std::string base_url = c.public_base_url;
   while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
@@ -263,6 +291,8 @@ void App::BuildRoutes() {
   scim::AddScimRoutes(router_, *scim_service_, scim_caps, *hashing_pool_);
   dcr::AddRegistrationRoutes(router_, *registration_service_);
   dcr::AddPolicyRoutes(router_, *registration_service_, *tenant_credentials_);
+  // Tenant admin: account sign-up settings and password policy (issue 6).
+  signup::AddAuthSettingsRoutes(router_, *database_, *auth_settings_, *tenant_credentials_);
   dcr::AddTokenRoutes(router_, *token_service_, *signing_keys_);
   wellknown::AddDiscoveryRoutes(router_, DiscoveryInfo());
   std::string signup_base_url = config_.public_base_url;
@@ -271,6 +301,7 @@ void App::BuildRoutes() {
                           {.enabled = config_.signup_enabled,
                            .base_url = signup_base_url,
                            .provisioner = provisioner_.get()});
+  signup::AddAuthRoutes(router_, *account_service_, *hashing_pool_);
   router_.SetFallback("/", ops::RenderOpsError);
   const char* hooks = std::getenv("PORTICO_ENABLE_TEST_HOOKS");
   if (ops::TestHooksCompiledIn() && hooks != nullptr && std::string(hooks) == "1") {

@@ -17,6 +17,10 @@
 #include "portico/status.h"
 #include "portico/tenant_service.h"
 #include "scim/scim_service.h"
+#include "signup/account/account_service.h"
+#include "signup/account/auth_settings.h"
+#include "signup/account/captcha_verifier.h"
+#include "signup/account/password_blocklist.h"
 #include "signup/session/provisioner.h"
 #include "signup/session/signup_service.h"
 #include "src/http/router.h"
@@ -63,6 +67,12 @@ class App {
   std::unique_ptr<signup::Provisioner> provisioner_;
   std::unique_ptr<tenant_api::TenantCredentials> tenant_credentials_;
   std::unique_ptr<PasswordHasher> password_hasher_;
+  // The account API runs on the hashing pool: what its jobs use is declared
+  // (so destroyed) before the pool, whose destructor finishes them.
+  std::unique_ptr<signup::PasswordBlocklist> password_blocklist_;
+  std::unique_ptr<signup::AuthSettingsStorage> auth_settings_;
+  std::unique_ptr<signup::CaptchaVerifier> captcha_verifier_;
+  std::unique_ptr<signup::AccountService> account_service_;
   std::unique_ptr<HashingPool> hashing_pool_;
   std::unique_ptr<scim::ScimService> scim_service_;
   std::unique_ptr<dcr::ClientSecrets> client_secrets_;

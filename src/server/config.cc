@@ -159,7 +159,13 @@ StatusOr<Config> LoadConfig(const Environment& env) {
                        {"SIGNUP_CREATE_LIMIT_EMAIL", &config.signup_limits.create_per_email},
                        {"SIGNUP_VERIFY_LIMIT_IP", &config.signup_limits.verify_per_ip},
                        {"SIGNUP_VERIFY_LIMIT_DOMAIN", &config.signup_limits.verify_per_domain},
-                       {"SIGNUP_VERIFY_LIMIT_EMAIL", &config.signup_limits.verify_per_email}};
+                       {"SIGNUP_VERIFY_LIMIT_EMAIL", &config.signup_limits.verify_per_email},
+                       {"AUTH_SIGNUP_LIMIT_IP", &config.auth_limits.sign_up_per_ip},
+                       {"AUTH_SIGNIN_LIMIT_IP", &config.auth_limits.sign_in_per_ip},
+                       {"AUTH_SIGNIN_LIMIT_ACCOUNT", &config.auth_limits.sign_in_per_account},
+                       {"AUTH_VERIFY_LIMIT_IP", &config.auth_limits.verify_per_ip},
+                       {"AUTH_VERIFICATION_MAIL_LIMIT_EMAIL",
+                        &config.auth_limits.verification_mails_per_email}};
   for (const auto& limit : signup_limits) {
     if (auto v = get(limit.name)) {
       StatusOr<RateLimit> parsed = signup::ParseRateLimitSpec(*v);
@@ -184,6 +190,8 @@ StatusOr<Config> LoadConfig(const Environment& env) {
       }
     }
   }
+  if (auto v = get(signup::kCommonPasswordListVariable)) config.password_common_list = *v;
+  if (auto v = get(signup::kBreachedPasswordFileVariable)) config.password_breached_file = *v;
   if (auto v = get("MAIL_URL")) config.mail_url = *v;
   if (auto v = get("MAIL_FROM")) config.mail_from = *v;
   if (auto v = get("RESEND_FROM_EMAIL")) config.mail_from = *v;

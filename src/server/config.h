@@ -10,6 +10,8 @@
 
 #include "portico/log.h"
 #include "portico/status.h"
+#include "signup/account/account_limits.h"
+#include "signup/account/password_blocklist.h"
 #include "signup/session/signup_limits.h"
 #include "src/http/cidr.h"
 
@@ -37,6 +39,12 @@ struct Config {
   // SIGNUP_CREATE_LIMIT_IP / _DOMAIN / _EMAIL and SIGNUP_VERIFY_LIMIT_IP /
   // _DOMAIN / _EMAIL: "COUNT/WINDOW" (e.g. 20/1h) or "off".
   signup::SignupRateLimits signup_limits;
+  // AUTH_SIGNUP_LIMIT_IP, AUTH_SIGNIN_LIMIT_IP, AUTH_SIGNIN_LIMIT_ACCOUNT,
+  // AUTH_VERIFY_LIMIT_IP, AUTH_VERIFICATION_MAIL_LIMIT_EMAIL: the account API's limits.
+  signup::AccountRateLimits auth_limits;
+  // PASSWORD_COMMON_LIST ("" for none) and PASSWORD_BREACHED_FILE: the password blocklist.
+  std::string password_common_list = signup::kDefaultCommonPasswordList;
+  std::string password_breached_file;
   // OTP_PEPPER, KEY_HASH_SECRET; empty until ResolveSecrets on SQLite
   std::string otp_pepper;
   std::string key_hash_secret;

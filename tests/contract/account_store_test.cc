@@ -481,6 +481,120 @@ TEST_P(AccountStoreContract, RolledBackTransactionLeavesNoAccount) {
   EXPECT_TRUE(ScimListIds(tenant_.id, R"(emails[value eq "rolled@example.com"])").empty());
 }
 
+TEST_P(AccountStoreContract, RolesAreStoredAsScimRolesAndReadBack) {
+  UserAccount a = MakeAccount(tenant_.id, "boss@example.com");
+  a.roles = {"billing-admin", "auditor"};
+  ASSERT_TRUE(Insert(a).ok());
+  StatusOr<UserAccount> found = ById(tenant_.id, a.id);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->roles, a.roles);
+  StatusOr<scim::ResourceRecord> scim = ScimFind(tenant_.id, a.id);
+  ASSERT_TRUE(scim.ok()) << scim.status().ToString();
+  EXPECT_EQ(*scim->document.Find("roles"),
+            Doc(R"([{"value": "billing-admin"}, {"value": "auditor"}])"));
+  EXPECT_EQ(ScimListIds(tenant_.id, R"(roles.value eq "auditor")"),
+            std::vector<std::string>{a.id});
+}
+
+class AccountSessionContract : public AccountStoreContract {
+ protected:
+  AccountSession MakeSession(const UserAccount& user, std::string hash, TimePoint expires) {
+    return AccountSession{.id = Uuid(),
+                          .tenant_id = user.tenant_id,
+                          .user_id = user.id,
+                          .token_hash = std::move(hash),
+                          .client_ip = "203.0.113.7",
+                          .user_agent = "curl/8",
+                          .created_at = T0(),
+                          .expires_at = expires};
+  }
+  Status InsertSession(const AccountSession& session) {
+    return Accounts([&](AccountStore& s) { return s.InsertSession(session); });
+  }
+  StatusOr<AccountSession> FindSession(const std::string& hash) {
+    return Accounts([&](AccountStore& s) { return s.FindSessionByHash(hash); });
+  }
+};
+
+TEST_P(AccountSessionContract, SessionReadsBackByTokenHash) {
+  const UserAccount a = MakeAccount(tenant_.id, "s@example.com");
+  ASSERT_TRUE(Insert(a).ok());
+  const AccountSession session = MakeSession(a, "hash-1", At(std::chrono::hours(1)));
+  ASSERT_TRUE(InsertSession(session).ok());
+  StatusOr<AccountSession> found = FindSession("hash-1");
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->id, session.id);
+  EXPECT_EQ(found->tenant_id, tenant_.id);
+  EXPECT_EQ(found->user_id, a.id);
+  EXPECT_EQ(found->token_hash, "hash-1");
+  EXPECT_EQ(found->client_ip, "203.0.113.7");
+  EXPECT_EQ(found->user_agent, "curl/8");
+  EXPECT_EQ(found->created_at, T0());
+  EXPECT_EQ(found->expires_at, At(std::chrono::hours(1)));
+  EXPECT_EQ(FindSession("hash-2").status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(AccountSessionContract, DuplicateTokenHashOrIdIsAlreadyExistsAndLeavesTheTransactionUsable) {
+  const UserAccount a = MakeAccount(tenant_.id, "dup@example.com");
+  ASSERT_TRUE(Insert(a).ok());
+  const AccountSession first = MakeSession(a, "same", At(std::chrono::hours(1)));
+  AccountSession same_id = MakeSession(a, "other", At(std::chrono::hours(1)));
+  same_id.id = first.id;
+  Status status = db_->Transact([&](Stores& s) -> Status {
+    PORTICO_RETURN_IF_ERROR(s.accounts().InsertSession(first));
+    if (s.accounts().InsertSession(MakeSession(a, "same", At(std::chrono::hours(2)))).code() !=
+        StatusCode::kAlreadyExists) {
+      return Internal("expected a clash on the token hash");
+    }
+    if (s.accounts().InsertSession(same_id).code() != StatusCode::kAlreadyExists) {
+      return Internal("expected a clash on the id");
+    }
+    return s.accounts().InsertSession(MakeSession(a, "third", At(std::chrono::hours(1))));
+  });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_TRUE(FindSession("third").ok());
+}
+
+TEST_P(AccountSessionContract, SessionNeedsTheTenantsUser) {
+  const UserAccount a = MakeAccount(tenant_.id, "mine@example.com");
+  ASSERT_TRUE(Insert(a).ok());
+  AccountSession foreign = MakeSession(a, "h", At(std::chrono::hours(1)));
+  foreign.tenant_id = other_.id;
+  EXPECT_EQ(InsertSession(foreign).code(), StatusCode::kNotFound);
+  AccountSession ghost = MakeSession(a, "h", At(std::chrono::hours(1)));
+  ghost.user_id = Uuid();
+  EXPECT_EQ(InsertSession(ghost).code(), StatusCode::kNotFound);
+  EXPECT_EQ(FindSession("h").status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(AccountSessionContract, DeletingTheUserEndsItsSessions) {
+  const UserAccount a = MakeAccount(tenant_.id, "bye@example.com");
+  ASSERT_TRUE(Insert(a).ok());
+  ASSERT_TRUE(InsertSession(MakeSession(a, "bye", At(std::chrono::hours(1)))).ok());
+  ASSERT_TRUE(Directory([&](scim::DirectoryStore& d) {
+                return d.DeleteUser(tenant_.id, a.id, At(milliseconds(1)));
+              }).ok());
+  EXPECT_EQ(FindSession("bye").status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(AccountSessionContract, HousekeepingDeletesOnlyExpiredSessions) {
+  const UserAccount a = MakeAccount(tenant_.id, "hk@example.com");
+  ASSERT_TRUE(Insert(a).ok());
+  ASSERT_TRUE(InsertSession(MakeSession(a, "old", At(std::chrono::minutes(5)))).ok());
+  ASSERT_TRUE(InsertSession(MakeSession(a, "edge", At(std::chrono::minutes(10)))).ok());
+  ASSERT_TRUE(InsertSession(MakeSession(a, "live", At(std::chrono::minutes(11)))).ok());
+  StatusOr<int64_t> deleted = Accounts(
+      [&](AccountStore& s) { return s.DeleteExpiredSessions(At(std::chrono::minutes(10))); });
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(*deleted, 2);
+  EXPECT_EQ(FindSession("old").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(FindSession("edge").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(FindSession("live").ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, AccountSessionContract, ::testing::ValuesIn(AllStoreTargets()),
+                         StoreTargetName());
+
 INSTANTIATE_TEST_SUITE_P(Stores, AccountStoreContract, ::testing::ValuesIn(AllStoreTargets()),
                          StoreTargetName());
 

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "oauth_store_fixture.h"
 #include "portico/tenant_settings.h"
 
@@ -54,6 +56,21 @@ TEST_P(TenantSettingsStoreContract, DocumentsAreKeptPerTenantAndName) {
   EXPECT_EQ(**Get(tenant_.id, "signup.policy"), Json("text document"));
   EXPECT_EQ(**Get(other_.id, "dcr.policy"), Json(Json::Array{}));
   EXPECT_FALSE(Get(other_.id, "signup.policy")->has_value());
+}
+
+TEST_P(TenantSettingsStoreContract, ListByNameReturnsEveryTenantsDocumentOfThatNameOnly) {
+  ASSERT_TRUE(Put(tenant_.id, "signup.auth", Json(1)).ok());
+  ASSERT_TRUE(Put(other_.id, "signup.auth", Json(2)).ok());
+  ASSERT_TRUE(Put(tenant_.id, "dcr.policy", Policy()).ok());
+  auto listed = Query([&](Stores& s) { return s.tenant_settings().ListByName("signup.auth"); });
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  std::vector<std::pair<std::string, Json>> expected = {{tenant_.id, Json(1)}, {other_.id, Json(2)}};
+  std::sort(expected.begin(), expected.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  EXPECT_EQ(*listed, expected);
+  auto none = Query([&](Stores& s) { return s.tenant_settings().ListByName("nothing"); });
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
 }
 
 TEST_P(TenantSettingsStoreContract, PutForAnUnknownTenantIsNotFound) {

@@ -14,6 +14,7 @@
 #include "portico/clock.h"
 #include "portico/json.h"
 #include "portico/status.h"
+#include "scim/account_user.h"
 #include "tests/fakes/in_memory_directory_store.h"
 #include "tests/fakes/in_memory_oauth_stores.h"
 
@@ -32,6 +33,7 @@ struct InMemoryAccountState {
   std::map<std::string, TimePoint> email_verified_at;  // by user id (users.email_verified_at)
   std::map<std::string, Organization> organizations;   // by id
   std::map<std::pair<std::string, std::string>, Member> members;  // (organization id, user id)
+  std::map<std::string, AccountSession> sessions;                 // by id
 };
 
 // AccountStore in memory, with the semantics of db/SociAccountStore: users are
@@ -62,7 +64,7 @@ class InMemoryAccountStore : public AccountStore {
       return FailedPrecondition("referenced record does not exist");
     }
     directory_.users[account.id] =
-        InMemoryDirectoryState::User{AccountRecord(account), account.password_hash};
+        InMemoryDirectoryState::User{scim::AccountUserRecord(account), account.password_hash};
     if (account.email_verified_at)
       state_.email_verified_at[account.id] = *account.email_verified_at;
     return Status::Ok();
@@ -166,6 +168,38 @@ class InMemoryAccountStore : public AccountStore {
     return out;
   }
 
+  Status InsertSession(const AccountSession& session) override {
+    OAuthStoreCall call = Enter("accounts.InsertSession");
+    if (!call.status.ok()) return call.status;
+    if (state_.sessions.count(session.id) > 0) {
+      return AlreadyExists("a session with this id or token already exists");
+    }
+    for (const auto& [id, existing] : state_.sessions) {
+      if (existing.token_hash == session.token_hash) {
+        return AlreadyExists("a session with this id or token already exists");
+      }
+    }
+    if (User(session.tenant_id, session.user_id) == nullptr) return NotFound("user not found");
+    state_.sessions[session.id] = session;
+    return Status::Ok();
+  }
+
+  StatusOr<AccountSession> FindSessionByHash(std::string_view token_hash) override {
+    OAuthStoreCall call = Enter("accounts.FindSessionByHash");
+    if (!call.status.ok()) return call.status;
+    for (const auto& [id, session] : state_.sessions) {
+      if (session.token_hash == token_hash) return session;
+    }
+    return NotFound("session not found");
+  }
+
+  StatusOr<int64_t> DeleteExpiredSessions(TimePoint now) override {
+    OAuthStoreCall call = Enter("accounts.DeleteExpiredSessions");
+    if (!call.status.ok()) return call.status;
+    return static_cast<int64_t>(
+        std::erase_if(state_.sessions, [&](const auto& e) { return e.second.expires_at <= now; }));
+  }
+
  private:
   // Enters the call, then applies the schema's ON DELETE CASCADEs for rows deleted since
   // (a user deleted through the directory, a tenant removed from the state).
@@ -176,6 +210,10 @@ class InMemoryAccountStore : public AccountStore {
                   [&](const auto& entry) { return !hooks_.tenant_exists(entry.second.tenant_id); });
     std::erase_if(state_.email_verified_at,
                   [&](const auto& entry) { return directory_.users.count(entry.first) == 0; });
+    std::erase_if(state_.sessions, [&](const auto& entry) {
+      return directory_.users.count(entry.second.user_id) == 0 ||
+             !hooks_.tenant_exists(entry.second.tenant_id);
+    });
     std::erase_if(state_.members, [&](const auto& entry) {
       return state_.organizations.count(entry.first.first) == 0 ||
              directory_.users.count(entry.first.second) == 0;
@@ -209,63 +247,13 @@ class InMemoryAccountStore : public AccountStore {
     return value != nullptr && value->is_string() ? &value->as_string() : nullptr;
   }
 
-  // As db/soci_account_store.cc: the SCIM User an account is.
-  static scim::ResourceRecord AccountRecord(const UserAccount& account) {
-    Json email = Json::MakeObject();
-    email.Set("value", account.email).Set("primary", true);
-    Json emails = Json::MakeArray();
-    emails.Push(std::move(email));
-    Json document = Json::MakeObject();
-    document.Set("userName", account.email)
-        .Set("emails", std::move(emails))
-        .Set("active", account.active);
-    if (!account.name.empty()) {
-      Json name = Json::MakeObject();
-      name.Set("formatted", account.name);
-      document.Set("displayName", account.name).Set("name", std::move(name));
-    }
-    scim::ResourceRecord record;
-    record.id = account.id;
-    record.tenant_id = account.tenant_id;
-    record.document = std::move(document);
-    record.version = 1;
-    record.created_at = account.created_at;
-    record.updated_at = account.created_at;
-    return record;
-  }
-
-  // As db/soci_account_store.cc: email = the primary email, else the first, else userName;
-  // name = displayName, else name.formatted; active unless `active` is false.
+  // The mapping every AccountStore shares (scim/account_user.h).
   UserAccount ToAccount(const InMemoryDirectoryState::User& user) const {
     const Json& document = user.record.document;
     UserAccount account;
     account.id = user.record.id;
     account.tenant_id = user.record.tenant_id;
-    const std::string* first = nullptr;
-    const std::string* primary = nullptr;
-    if (const Json* emails = document.Find("emails"); emails != nullptr && emails->is_array()) {
-      for (const Json& e : emails->as_array()) {
-        const std::string* value = StringMember(e, "value");
-        if (value == nullptr) continue;
-        const Json* is_primary = e.Find("primary");
-        if (primary == nullptr && is_primary != nullptr && is_primary->is_bool() &&
-            is_primary->as_bool()) {
-          primary = value;
-        }
-        if (first == nullptr) first = value;
-      }
-    }
-    const std::string* user_name = StringMember(document, "userName");
-    account.email = primary != nullptr     ? *primary
-                    : first != nullptr     ? *first
-                    : user_name != nullptr ? *user_name
-                                           : "";
-    if (const std::string* display = StringMember(document, "displayName")) {
-      account.name = *display;
-    } else if (const Json* name = document.Find("name")) {
-      if (const std::string* formatted = StringMember(*name, "formatted"))
-        account.name = *formatted;
-    }
+    scim::ReadAccountUser(document, account);
     account.password_hash = user.password_hash;
     auto verified = state_.email_verified_at.find(user.record.id);
     if (verified != state_.email_verified_at.end()) account.email_verified_at = verified->second;

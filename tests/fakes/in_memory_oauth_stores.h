@@ -292,6 +292,16 @@ class InMemoryTenantSettingsStore : public TenantSettingsStore {
     return Status::Ok();
   }
 
+  StatusOr<std::vector<std::pair<std::string, Json>>> ListByName(std::string_view name) override {
+    OAuthStoreCall call = hooks_.enter("tenant_settings.ListByName");
+    if (!call.status.ok()) return call.status;
+    std::vector<std::pair<std::string, Json>> out;
+    for (const auto& [key, value] : state_.tenant_settings) {
+      if (key.second == name && hooks_.tenant_exists(key.first)) out.emplace_back(key.first, value);
+    }
+    return out;
+  }
+
  private:
   InMemoryOAuthState& state_;
   OAuthStoreHooks hooks_;

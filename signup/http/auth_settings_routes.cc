@@ -1,0 +1,133 @@
+#include "signup/http/auth_settings_routes.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "signup/account/password_policy.h"
+#include "src/http/json_body.h"
+#include "src/tenant_api/tenant_api_routes.h"
+
+namespace portico::signup {
+namespace {
+
+StatusOr<std::string> AdminTenant(const tenant_api::TenantCredentials& credentials,
+                                  const http::Request& req) {
+  const std::optional<std::string> token = req.BearerToken();
+  if (!token) return Unauthenticated("a Bearer integration key is required");
+  PORTICO_ASSIGN_OR_RETURN(tenant_api::Caller caller,
+                           credentials.Authenticate(*token, tenant_api::kAdminScope));
+  req.log_tenant = caller.tenant.id;
+  return caller.tenant.id;
+}
+
+StatusOr<Json> JsonBody(const http::Request& req) {
+  PORTICO_RETURN_IF_ERROR(http::CheckMediaType(req, {"application/json"}));
+  return http::ParseJsonBody(req);
+}
+
+// The tenant API's {"error", "error_description"}, with 415 for a body that is
+// not JSON (the generic mapping answers every InvalidArgument 400).
+http::Response RenderAdminError(const Status& status, const http::Request& req) {
+  http::Response response = tenant_api::RenderTenantApiError(status, req);
+  if (status.code() == StatusCode::kInvalidArgument && status.tag() == "unsupported_media_type") {
+    response.status = 415;
+  }
+  return response;
+}
+
+// Settings are not secret once rendered, but they are per-tenant administration data.
+http::Response NoStoreJson(const Json& body) {
+  http::Response response = http::Response::Json(200, body);
+  response.WithHeader("Cache-Control", "no-store");
+  return response;
+}
+
+// The stored password policy document ({} when none) read through the parser.
+StatusOr<PasswordPolicy> StoredPasswordPolicy(Database& db, const std::string& tenant_id) {
+  std::optional<Json> document;
+  PORTICO_RETURN_IF_ERROR(db.Run([&](Stores& stores) -> Status {
+    PORTICO_ASSIGN_OR_RETURN(document,
+                             stores.tenant_settings().Get(tenant_id, kPasswordPolicySettingName));
+    return Status::Ok();
+  }));
+  StatusOr<PasswordPolicy> policy = ParsePasswordPolicy(document ? *document : Json::MakeObject());
+  if (!policy.ok()) {
+    return Internal("the tenant's password policy is unreadable")
+        .WithInternal("stored signup.passwordPolicy: " + policy.status().message());
+  }
+  return policy;
+}
+
+}  // namespace
+
+void AddAuthSettingsRoutes(http::Router& router, Database& db, const AuthSettingsStorage& storage,
+                           const tenant_api::TenantCredentials& credentials) {
+  const AuthSettingsStorage* settings_storage = &storage;
+  const tenant_api::TenantCredentials* creds = &credentials;
+  Database* database = &db;
+
+  router.Add({.method = "GET",
+              .pattern = kAuthSettingsPath,
+              .family = "tenant",
+              .handler = [settings_storage, creds,
+                          database](http::Request& req) -> StatusOr<http::Response> {
+                PORTICO_ASSIGN_OR_RETURN(std::string tenant_id, AdminTenant(*creds, req));
+                AuthSettings settings;
+                PORTICO_RETURN_IF_ERROR(database->Run([&](Stores& stores) -> Status {
+                  PORTICO_ASSIGN_OR_RETURN(
+                      settings, settings_storage->Load(stores.tenant_settings(), tenant_id));
+                  return Status::Ok();
+                }));
+                return NoStoreJson(AuthSettingsJson(settings));
+              },
+              .errors = RenderAdminError,
+              .summary = "The tenant's account sign-up settings (never the CAPTCHA secret)"});
+  router.Add({.method = "PUT",
+              .pattern = kAuthSettingsPath,
+              .family = "tenant",
+              .handler = [settings_storage, creds,
+                          database](http::Request& req) -> StatusOr<http::Response> {
+                PORTICO_ASSIGN_OR_RETURN(std::string tenant_id, AdminTenant(*creds, req));
+                PORTICO_ASSIGN_OR_RETURN(Json document, JsonBody(req));
+                AuthSettings settings;
+                // One transaction: the stored secret read and the write see the same row.
+                PORTICO_RETURN_IF_ERROR(database->Transact([&](Stores& stores) -> Status {
+                  PORTICO_ASSIGN_OR_RETURN(
+                      settings,
+                      settings_storage->Update(stores.tenant_settings(), tenant_id, document));
+                  return Status::Ok();
+                }));
+                return NoStoreJson(AuthSettingsJson(settings));
+              },
+              .errors = RenderAdminError,
+              .summary = "Replace the tenant's account sign-up settings"});
+  router.Add({.method = "GET",
+              .pattern = kPasswordPolicyPath,
+              .family = "tenant",
+              .handler = [creds, database](http::Request& req) -> StatusOr<http::Response> {
+                PORTICO_ASSIGN_OR_RETURN(std::string tenant_id, AdminTenant(*creds, req));
+                PORTICO_ASSIGN_OR_RETURN(PasswordPolicy policy,
+                                         StoredPasswordPolicy(*database, tenant_id));
+                return NoStoreJson(PasswordPolicyJson(policy));
+              },
+              .errors = RenderAdminError,
+              .summary = "The tenant's password policy for account sign-up"});
+  router.Add({.method = "PUT",
+              .pattern = kPasswordPolicyPath,
+              .family = "tenant",
+              .handler = [creds, database](http::Request& req) -> StatusOr<http::Response> {
+                PORTICO_ASSIGN_OR_RETURN(std::string tenant_id, AdminTenant(*creds, req));
+                PORTICO_ASSIGN_OR_RETURN(Json document, JsonBody(req));
+                PORTICO_ASSIGN_OR_RETURN(PasswordPolicy policy, ParsePasswordPolicy(document));
+                PORTICO_RETURN_IF_ERROR(database->Run([&](Stores& stores) {
+                  return stores.tenant_settings().Put(tenant_id, kPasswordPolicySettingName,
+                                                      document);
+                }));
+                return NoStoreJson(PasswordPolicyJson(policy));
+              },
+              .errors = RenderAdminError,
+              .summary = "Replace the tenant's password policy for account sign-up"});
+}
+
+}  // namespace portico::signup
