@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "signup/http/signup_error.h"
+#include "signup/http/signup_page.h"
 #include "signup/session/create_request.h"
 #include "signup/session/session_view.h"
 #include "src/http/json_body.h"
@@ -109,6 +110,7 @@ void AddSignupRoutes(http::Router& router, SignupService& service, SignupRouteOp
         },
         "Provision the tenant of a verified session (resumable, idempotent)");
   }
+  AddSignupPageRoutes(router, {.enabled = enabled});
   router.SetFallback(kSignupPrefix, errors);
 }
 

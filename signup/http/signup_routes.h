@@ -30,7 +30,8 @@ struct SignupRouteOptions {
 // body (no-store: it may carry secrets).
 // Bodies are application/json (415 otherwise). Every error, and every
 // unknown path or method under the prefix, is the signup envelope
-// (RenderSignupError). `service` must outlive the router.
+// (RenderSignupError). Also registers the signup page for people
+// (signup_page.h: GET /signup and its assets). `service` must outlive the router.
 void AddSignupRoutes(http::Router& router, SignupService& service, SignupRouteOptions options);
 
 }  // namespace portico::signup
