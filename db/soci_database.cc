@@ -233,7 +233,8 @@ SociStores::SociStores(SessionContext& ctx)
       signing_keys_(ctx, savepoint_),
       revoked_tokens_(ctx),
       signup_sessions_(ctx, savepoint_),
-      accounts_(ctx, savepoint_, directory_) {}
+      accounts_(ctx, savepoint_, directory_),
+      webhooks_(ctx, savepoint_) {}
 
 void SociStores::Begin() { ExecPrepared(ctx_, begin_, BeginTransactionSql(ctx_.dialect)); }
 void SociStores::Commit() { ExecPrepared(ctx_, commit_, kCommitSql); }

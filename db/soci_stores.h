@@ -17,6 +17,7 @@
 #include "db/soci_directory_store.h"
 #include "db/soci_oauth_stores.h"
 #include "db/soci_signup_stores.h"
+#include "db/soci_webhook_store.h"
 #include "portico/database.h"
 
 namespace portico::db {
@@ -201,6 +202,7 @@ class SociStores : public Stores {
   dcr::RevokedTokenStore& revoked_tokens() override { return revoked_tokens_; }
   signup::SignupSessionStore& signup_sessions() override { return signup_sessions_; }
   AccountStore& accounts() override { return accounts_; }
+  WebhookStore& webhooks() override { return webhooks_; }
 
   // Throw soci::soci_error; the pool guards them.
   void Begin();
@@ -223,6 +225,7 @@ class SociStores : public Stores {
   SociRevokedTokenStore revoked_tokens_;
   SociSignupSessionStore signup_sessions_;
   SociAccountStore accounts_;  // after directory_: it writes users rows through it
+  SociWebhookStore webhooks_;
   std::optional<soci::statement> begin_;
   std::optional<soci::statement> commit_;
   std::optional<soci::statement> rollback_;

@@ -11,6 +11,7 @@
 #include "portico/status.h"
 #include "portico/tenant.h"
 #include "portico/tenant_settings.h"
+#include "portico/webhook_store.h"
 
 namespace portico::scim {
 class DirectoryStore;  // scim/directory_store.h
@@ -48,6 +49,8 @@ class Stores {
   virtual signup::SignupSessionStore& signup_sessions() = 0;
   // Accounts (the users rows SCIM also serves) and organizations (portico/account_store.h).
   virtual AccountStore& accounts() = 0;
+  // Per-tenant webhook endpoints (portico/webhook_store.h).
+  virtual WebhookStore& webhooks() = 0;
 };
 
 // The database: a pool of sessions. Thread-safe. Store failures come back as

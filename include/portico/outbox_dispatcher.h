@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "portico/clock.h"
 #include "portico/database.h"
@@ -29,7 +30,8 @@ struct OutboxPolicy {
 // Delivers outbox messages at least once. A handler per topic receives the
 // payload; OK marks the message delivered, Unavailable (or any error but
 // InvalidArgument/FailedPrecondition) schedules a retry with exponential
-// backoff, InvalidArgument/FailedPrecondition (permanent) marks it dead.
+// backoff (or the topic's retry schedule), InvalidArgument/FailedPrecondition
+// (permanent) marks it dead.
 // Unknown topics are retried (a newer process may know them). Thread-safe.
 class OutboxDispatcher {
  public:
@@ -39,6 +41,14 @@ class OutboxDispatcher {
   ~OutboxDispatcher();  // stops the thread if running
 
   void Register(std::string topic, Handler handler);
+  // As Register, but this topic's failures are retried on a fixed schedule
+  // instead of the policy's exponential backoff: after n failed attempts the
+  // next one waits retry_schedule[n - 1] (jittered as usual), and the message
+  // is dead after retry_schedule.size() + 1 attempts (max_attempts does not
+  // apply). For receivers that expect a published schedule, such as Standard
+  // Webhooks' 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+  void Register(std::string topic, Handler handler,
+                std::vector<std::chrono::milliseconds> retry_schedule);
 
   // One pass: claims due messages and attempts each once. Returns how many
   // were delivered, or the store's error.
@@ -53,13 +63,19 @@ class OutboxDispatcher {
   std::chrono::milliseconds BackoffFor(int attempts) const;
 
  private:
+  struct Topic {
+    Handler handler;
+    bool scheduled = false;  // retry_schedule replaces the exponential backoff
+    std::vector<std::chrono::milliseconds> retry_schedule;
+  };
+
   void Loop();
 
   Database& db_;
   const Clock& clock_;
   Random& random_;
   OutboxPolicy policy_;
-  std::map<std::string, Handler> handlers_;
+  std::map<std::string, Topic> handlers_;
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -25,7 +25,15 @@ OutboxDispatcher::~OutboxDispatcher() { Stop(); }
 
 void OutboxDispatcher::Register(std::string topic, Handler handler) {
   std::lock_guard lock(mu_);
-  handlers_[std::move(topic)] = std::move(handler);
+  handlers_[std::move(topic)] = Topic{.handler = std::move(handler)};
+}
+
+void OutboxDispatcher::Register(std::string topic, Handler handler,
+                                std::vector<std::chrono::milliseconds> retry_schedule) {
+  std::lock_guard lock(mu_);
+  handlers_[std::move(topic)] = Topic{.handler = std::move(handler),
+                                      .scheduled = true,
+                                      .retry_schedule = std::move(retry_schedule)};
 }
 
 std::chrono::milliseconds OutboxDispatcher::BackoffFor(int attempts) const {
@@ -57,11 +65,12 @@ StatusOr<int> OutboxDispatcher::RunOnce() {
   std::vector<Delivered> done;
   done.reserve(messages.size());
   for (const OutboxMessage& message : messages) {
-    Handler handler;
+    Topic topic;
     {
       std::lock_guard lock(mu_);
-      if (auto it = handlers_.find(message.topic); it != handlers_.end()) handler = it->second;
+      if (auto it = handlers_.find(message.topic); it != handlers_.end()) topic = it->second;
     }
+    const Handler& handler = topic.handler;
     // Handlers do network I/O, so they run outside any transaction; the
     // lease keeps other dispatchers away meanwhile.
     Status result;
@@ -84,9 +93,13 @@ StatusOr<int> OutboxDispatcher::RunOnce() {
       done.push_back({message.id, attempts, at});
       continue;
     } else {
-      const bool dead = IsPermanent(result) || attempts >= policy_.max_attempts;
+      const int max_attempts = topic.scheduled ? static_cast<int>(topic.retry_schedule.size()) + 1
+                                               : policy_.max_attempts;
+      const bool dead = IsPermanent(result) || attempts >= max_attempts;
+      const std::chrono::milliseconds wait =
+          topic.scheduled && !dead ? topic.retry_schedule[attempts - 1] : BackoffFor(attempts);
       // Jitter by a factor in [0.8, 1.2] so failed messages do not retry in lockstep.
-      const auto jittered = BackoffFor(attempts) * (800 + UniformBelow(random_, 401)) / 1000;
+      const auto jittered = wait * (800 + UniformBelow(random_, 401)) / 1000;
       const TimePoint next = at + jittered;
       const std::string error = result.ToString();
       Json fields = Json::MakeObject();

@@ -26,6 +26,7 @@
 #include "src/ops/ops_routes.h"
 #include "src/ops/test_hooks.h"
 #include "src/tenant_api/tenant_api_routes.h"
+#include "src/webhooks/delivery.h"
 #include "wellknown/discovery_routes.h"
 
 namespace portico::server {
@@ -34,15 +35,6 @@ namespace {
 int HttpThreads(const Config& config) {
   if (config.http_threads > 0) return config.http_threads;
   return static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
-}
-
-// Audit events go to the log until webhooks deliver them too.
-Status DeliverAudit(const OutboxMessage& message) {
-  auto payload = ParseJson(message.payload);
-  if (!payload.ok()) return InvalidArgument("malformed audit payload");
-  Log(LogLevel::kInfo, "audit_event",
-      Json::MakeObject().Set("id", message.id).Set("audit", *payload));
-  return Status::Ok();
 }
 
 // What this server lets clients register: the token endpoint's grant types,
@@ -245,7 +237,8 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
   app->dispatcher_->Register(mail::kMailTopic, [&transport](const OutboxMessage& message) {
     return mail::DeliverMail(transport, message);
   });
-  app->dispatcher_->Register("audit", DeliverAudit);
+  // Webhooks (issue 6): the "audit" fan-out (it still logs each event) and signed delivery.
+  webhooks::RegisterHandlers(*app->dispatcher_, *app->database_, clock, c.key_hash_secret);
 
   app->BuildRoutes();
   return app;

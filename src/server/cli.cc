@@ -4,11 +4,15 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "db/open_database.h"
 #include "portico/log.h"
+#include "portico/random.h"
 #include "src/server/app.h"
 #include "src/server/config.h"
+#include "src/webhooks/webhook_endpoints.h"
+#include "src/webhooks/webhook_rules.h"
 
 #ifndef PORTICO_VERSION
 #define PORTICO_VERSION "0.0.0"
@@ -26,6 +30,15 @@ Usage:
                                  create a tenant; prints its id and three credentials once, as JSON
   portico clients prune          delete OAuth clients unused for DCR_CLIENT_TTL_DAYS (and other
                                  expired records) now; `serve` does it every hour
+  portico webhook add --tenant SLUG --url URL --events TYPE[,TYPE…]
+                                 add a signed webhook endpoint; prints it with its whsec_ secret
+                                 once, as JSON. Events: "*", a family like "scim.user.*", or
+                                 any of the types listed below. URL: https (http only for
+                                 127.0.0.1, [::1], localhost), no userinfo, no fragment
+  portico webhook list --tenant SLUG
+                                 the tenant's endpoints as JSON (never their secrets)
+  portico webhook remove --tenant SLUG --id ID
+                                 delete an endpoint (deliveries still queued for it are dropped)
   portico version                print the version
   portico help                   this text
 
@@ -79,11 +92,10 @@ int Migrate() {
   return kExitOk;
 }
 
-// --name value pairs after `tenant create`.
-StatusOr<std::map<std::string, std::string>> ParseFlags(const std::vector<std::string>& args,
-                                                        size_t from) {
-  static const std::map<std::string, bool> kKnown = {
-      {"--slug", true}, {"--name", true}, {"--modules", true}, {"--admin-email", true}};
+// --name value pairs after `tenant create` (or the flags `known` lists).
+StatusOr<std::map<std::string, std::string>> ParseFlags(
+    const std::vector<std::string>& args, size_t from,
+    const std::set<std::string>& known = {"--slug", "--name", "--modules", "--admin-email"}) {
   std::map<std::string, std::string> flags;
   for (size_t i = from; i < args.size(); ++i) {
     std::string name = args[i];
@@ -97,7 +109,7 @@ StatusOr<std::map<std::string, std::string>> ParseFlags(const std::vector<std::s
     } else {
       return InvalidArgument(name + " needs a value");
     }
-    if (!kKnown.count(name)) return InvalidArgument("unknown option " + name);
+    if (!known.count(name)) return InvalidArgument("unknown option " + name);
     if (flags.count(name)) return InvalidArgument(name + " given twice");
     flags[name] = value;
   }
@@ -166,6 +178,100 @@ int TenantCreate(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+// `portico webhook add | list | remove`. Mistakes in the arguments (a bad URL
+// or event type, an unknown tenant or endpoint) exit 2; failures of the
+// database exit 1.
+StatusOr<Tenant> WebhookTenant(App& app, const std::string& slug) {
+  std::optional<Tenant> tenant;
+  Status found = app.database().Run([&](Stores& stores) -> Status {
+    PORTICO_ASSIGN_OR_RETURN(tenant, stores.tenants().FindBySlug(slug));
+    return Status::Ok();
+  });
+  if (found.code() == StatusCode::kNotFound) {
+    return InvalidArgument("no tenant with slug \"" + slug + "\"");
+  }
+  PORTICO_RETURN_IF_ERROR(found);
+  return *tenant;
+}
+
+Json WebhookEvents(const std::vector<std::string>& events) {
+  Json out = Json::MakeArray();
+  for (const std::string& e : events) out.Push(e);
+  return out;
+}
+
+int Webhook(const std::vector<std::string>& args) {
+  const std::string action = args.size() >= 3 ? args[2] : "";
+  std::vector<std::string> required;  // every flag of a webhook command is required
+  if (action == "add") {
+    required = {"--tenant", "--url", "--events"};
+  } else if (action == "list") {
+    required = {"--tenant"};
+  } else if (action == "remove") {
+    required = {"--tenant", "--id"};
+  } else {
+    return UsageError("unknown webhook command (try `portico webhook add`, `list` or `remove`)");
+  }
+  auto flags = ParseFlags(args, 3, std::set<std::string>(required.begin(), required.end()));
+  if (!flags.ok()) return UsageError(flags.status().message());
+  for (const std::string& flag : required) {
+    if (!flags->count(flag)) return UsageError("webhook " + action + " needs " + flag);
+  }
+  // Bad input is refused before the database is opened.
+  std::vector<std::string> events;
+  if (action == "add") {
+    if (Status url = webhooks::ValidateWebhookUrl(flags->at("--url")); !url.ok()) {
+      return UsageError(url.message());
+    }
+    auto normalised = webhooks::NormaliseEventSubscriptions(SplitCommas(flags->at("--events")));
+    if (!normalised.ok()) return UsageError(normalised.status().message());
+    events = std::move(normalised).value();
+  }
+
+  auto config = LoadOrExplain();
+  if (!config.ok()) return Fail(config.status());
+  auto app = App::Create(std::move(config).value());
+  if (!app.ok()) return Fail(app.status());
+  auto tenant = WebhookTenant(**app, flags->at("--tenant"));
+  if (!tenant.ok()) return Fail(tenant.status());
+  webhooks::EndpointService service((*app)->database(), (*app)->config().key_hash_secret,
+                                    SecureRandom(), SystemClock());
+  Json out = Json::MakeObject();
+  if (action == "add") {
+    auto created = service.Add(tenant->id, flags->at("--url"), events);
+    if (!created.ok()) return Fail(created.status());
+    out.Set("id", created->endpoint.id)
+        .Set("tenantId", created->endpoint.tenant_id)
+        .Set("url", created->endpoint.url)
+        .Set("events", WebhookEvents(created->endpoint.events))
+        .Set("secret", created->secret);
+  } else if (action == "list") {
+    auto endpoints = service.List(tenant->id);
+    if (!endpoints.ok()) return Fail(endpoints.status());
+    Json list = Json::MakeArray();
+    for (const WebhookEndpoint& e : *endpoints) {
+      list.Push(Json::MakeObject()
+                    .Set("id", e.id)
+                    .Set("url", e.url)
+                    .Set("events", WebhookEvents(e.events))
+                    .Set("enabled", e.enabled)
+                    .Set("createdAt", FormatRfc3339(e.created_at)));
+    }
+    out.Set("tenantId", tenant->id).Set("webhooks", std::move(list));
+  } else {
+    Status removed = service.Remove(tenant->id, flags->at("--id"));
+    if (removed.code() == StatusCode::kNotFound) {
+      return Fail(InvalidArgument("tenant \"" + tenant->slug + "\" has no webhook endpoint \"" +
+                                  flags->at("--id") + "\""));
+    }
+    if (!removed.ok()) return Fail(removed);
+    out.Set("id", flags->at("--id")).Set("tenantId", tenant->id).Set("removed", true);
+  }
+  std::printf("%s\n", out.Dump().c_str());
+  std::fflush(stdout);
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunCli(const std::vector<std::string>& args) {
@@ -173,6 +279,10 @@ int RunCli(const std::vector<std::string>& args) {
   const std::string& command = args[1];
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(kUsage, stdout);
+    std::string types;
+    for (const std::string& t : webhooks::KnownEventTypes())
+      types += (types.empty() ? "" : " ") + t;
+    std::printf("\nWebhook event types: %s\n", types.c_str());
     return kExitOk;
   }
   if (command == "version" || command == "--version") {
@@ -188,6 +298,7 @@ int RunCli(const std::vector<std::string>& args) {
     if (args.size() == 3 && args[2] == "prune") return ClientsPrune();
     return UsageError("unknown clients command (try `portico clients prune`)");
   }
+  if (command == "webhook") return Webhook(args);
   if (command == "tenant") {
     if (args.size() >= 3 && args[2] == "create") return TenantCreate(args);
     return UsageError("unknown tenant command (try `portico tenant create`)");

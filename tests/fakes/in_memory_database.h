@@ -19,6 +19,7 @@
 #include "tests/fakes/in_memory_directory_store.h"
 #include "tests/fakes/in_memory_oauth_stores.h"
 #include "tests/fakes/in_memory_signup_session_store.h"
+#include "tests/fakes/in_memory_webhook_store.h"
 
 namespace portico::testing {
 
@@ -46,7 +47,9 @@ namespace portico::testing {
 // sessions (tests/fakes/in_memory_signup_session_store.h) work on
 // State::signup, named "signup_sessions.Insert" and so on. Accounts
 // (tests/fakes/in_memory_account_store.h) are State::directory's users plus
-// State::accounts, named "accounts.InsertUser" and so on.
+// State::accounts, named "accounts.InsertUser" and so on. Webhook endpoints
+// (tests/fakes/in_memory_webhook_store.h) are State::webhooks, named
+// "webhooks.Insert" and so on.
 class InMemoryDatabase : public Database {
  public:
   // Everything the database holds; public so tests can inspect it.
@@ -64,6 +67,8 @@ class InMemoryDatabase : public Database {
     // Email verification times and organizations; the accounts themselves are
     // directory.users (tests/fakes/in_memory_account_store.h).
     InMemoryAccountState accounts;
+    // Webhook endpoints (tests/fakes/in_memory_webhook_store.h).
+    InMemoryWebhookState webhooks;
   };
 
   Status Run(const Work& work) override {
@@ -404,7 +409,8 @@ class InMemoryDatabase : public Database {
           tenant_settings_(db.state_.oauth, OAuthHooks(db, tx)),
           rate_limits_(db.state_.oauth, OAuthHooks(db, tx)),
           signup_sessions_(db.state_.signup, OAuthHooks(db, tx)),
-          accounts_(db.state_.directory, db.state_.accounts, OAuthHooks(db, tx)) {}
+          accounts_(db.state_.directory, db.state_.accounts, OAuthHooks(db, tx)),
+          webhooks_(db.state_.webhooks, OAuthHooks(db, tx)) {}
     TenantStore& tenants() override { return tenants_; }
     CredentialStore& credentials() override { return credentials_; }
     OtpStore& otps() override { return otps_; }
@@ -417,6 +423,7 @@ class InMemoryDatabase : public Database {
     dcr::RevokedTokenStore& revoked_tokens() override { return revoked_tokens_; }
     signup::SignupSessionStore& signup_sessions() override { return signup_sessions_; }
     AccountStore& accounts() override { return accounts_; }
+    WebhookStore& webhooks() override { return webhooks_; }
 
    private:
     // As Call: the lock per call outside a transaction, counting, failure
@@ -449,6 +456,7 @@ class InMemoryDatabase : public Database {
     InMemoryRateLimitStore rate_limits_;
     InMemorySignupSessionStore signup_sessions_;
     InMemoryAccountStore accounts_;
+    InMemoryWebhookStore webhooks_;
   };
 
   mutable std::mutex mu_;

@@ -179,6 +179,64 @@ TEST_F(OutboxDispatcherTest, GivesUpAfterMaxAttempts) {
   EXPECT_EQ(db_.Snapshot().outbox.size(), 1u);
 }
 
+TEST_F(OutboxDispatcherTest, AScheduledTopicWaitsItsScheduleThenIsDead) {
+  OutboxPolicy policy;
+  policy.max_attempts = 100;  // does not apply to a scheduled topic
+  OutboxDispatcher d(db_, clock_, random_, policy);
+  int calls = 0;
+  d.Register("webhook",
+             [&](const OutboxMessage&) {
+               ++calls;
+               return Unavailable("receiver down");
+             },
+             {std::chrono::seconds(5), std::chrono::minutes(5), std::chrono::hours(10)});
+  const int64_t id = Enqueue("webhook");
+  for (const milliseconds wait : std::vector<milliseconds>{
+           std::chrono::seconds(5), std::chrono::minutes(5), std::chrono::hours(10)}) {
+    EXPECT_EQ(RunOnce(d), 0);
+    const OutboxMessage m = Get(id);
+    ASSERT_FALSE(m.dead) << "after attempt " << m.attempts;
+    EXPECT_EQ(m.next_attempt_at, clock_.Now() + wait) << "after attempt " << m.attempts;
+    clock_.Advance(wait - milliseconds(1));
+    EXPECT_EQ(RunOnce(d), 0);
+    EXPECT_EQ(calls, m.attempts) << "not due before its schedule";
+    clock_.Advance(milliseconds(1));
+  }
+  EXPECT_EQ(RunOnce(d), 0);  // the fourth attempt: the schedule's length + 1
+  EXPECT_EQ(calls, 4);
+  EXPECT_TRUE(Get(id).dead);
+  EXPECT_EQ(Get(id).attempts, 4);
+}
+
+TEST_F(OutboxDispatcherTest, AScheduleLeavesOtherTopicsOnExponentialBackoff) {
+  OutboxDispatcher d(db_, clock_, random_);
+  d.Register("webhook", [](const OutboxMessage&) { return Unavailable("down"); },
+             {std::chrono::hours(2)});
+  d.Register("mail", [](const OutboxMessage&) { return Unavailable("down"); });
+  const int64_t webhook = Enqueue("webhook");
+  const int64_t mail = Enqueue("mail");
+  EXPECT_EQ(RunOnce(d), 0);
+  EXPECT_EQ(Get(webhook).next_attempt_at, clock_.Now() + std::chrono::hours(2));
+  EXPECT_EQ(Get(mail).next_attempt_at, clock_.Now() + milliseconds(1000));
+}
+
+TEST_F(OutboxDispatcherTest, AnEmptyScheduleMeansOneAttempt) {
+  OutboxDispatcher d(db_, clock_, random_);
+  d.Register("once", [](const OutboxMessage&) { return Unavailable("down"); }, {});
+  const int64_t id = Enqueue("once");
+  EXPECT_EQ(RunOnce(d), 0);
+  EXPECT_TRUE(Get(id).dead);
+}
+
+TEST_F(OutboxDispatcherTest, ASuccessfulScheduledTopicIsDelivered) {
+  OutboxDispatcher d(db_, clock_, random_);
+  d.Register("webhook", [](const OutboxMessage&) { return Status::Ok(); },
+             {std::chrono::seconds(5)});
+  const int64_t id = Enqueue("webhook");
+  EXPECT_EQ(RunOnce(d), 1);
+  EXPECT_TRUE(Get(id).delivered_at.has_value());
+}
+
 TEST_F(OutboxDispatcherTest, PermanentErrorsAreDeadAtOnce) {
   OutboxDispatcher d(db_, clock_, random_);
   d.Register("bad", [](const OutboxMessage&) { return InvalidArgument("no such mailbox"); });
