@@ -168,7 +168,7 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
         {.common_list_path = c.password_common_list,
          .breached_file_path = c.password_breached_file});
     if (!blocklist.ok()) {
-      const std::string& message = blocklist.status().message();
+      const std::string message = blocklist.status().message();
       const bool breached = !c.password_breached_file.empty() &&
                             message.find(c.password_breached_file) != std::string::npos;
       return InvalidArgument(std::string(breached ? signup::kBreachedPasswordFileVariable
