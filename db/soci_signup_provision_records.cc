@@ -30,43 +30,64 @@ constexpr char kFindConsentSql[] =
 }  // namespace
 
 Status SociSignupSessionStore::InsertIdempotencyRecord(const signup::IdempotencyRecord& record) {
-  return savepoint_.Run([&]() -> Status {
-    return Guard(ctx_, "idempotency record exists", [&]() -> Status {
-      long long created_at = ToUnixMillis(record.created_at);
-      int response_status = record.response_status;
-      ctx_.sql << kInsertIdempotencySql, soci::use(record.session_id),
-          soci::use(record.key_hash), soci::use(record.fingerprint),
-          soci::use(record.sealed_secrets), soci::use(response_status), soci::use(created_at);
-      return Status();
-    });
+  return Guard(ctx_, "idempotency record exists", [&]() -> Status {
+    KeyRow& k = key_in_;
+    k.session_id = record.session_id;
+    k.key_hash = record.key_hash;
+    k.fingerprint = record.fingerprint;
+    k.sealed_secrets = record.sealed_secrets;
+    k.response_status = record.response_status;
+    k.created_at = ToUnixMillis(record.created_at);
+    if (!insert_key_) {
+      insert_key_.emplace((ctx_.sql.prepare << kInsertIdempotencySql, soci::use(k.session_id),
+                           soci::use(k.key_hash), soci::use(k.fingerprint),
+                           soci::use(k.sealed_secrets), soci::use(k.response_status),
+                           soci::use(k.created_at)));
+    }
+    insert_key_->execute(true);
+    return Status();
   });
 }
 
 StatusOr<signup::IdempotencyRecord> SociSignupSessionStore::FindIdempotencyRecord(
     std::string_view session_id, std::string_view key_hash) {
   return Guard(ctx_, "", [&]() -> StatusOr<signup::IdempotencyRecord> {
+    KeyRow& k = key_out_;
+    k.session_id.assign(session_id);
+    k.key_hash.assign(key_hash);
+    if (!find_key_) {
+      find_key_.emplace((ctx_.sql.prepare << kFindIdempotencySql, soci::use(k.session_id),
+                         soci::use(k.key_hash), soci::into(k.fingerprint),
+                         soci::into(k.sealed_secrets), soci::into(k.response_status),
+                         soci::into(k.created_at)));
+    }
+    if (!find_key_->execute(true)) return NotFound("no idempotency record");
     signup::IdempotencyRecord record;
-    record.session_id.assign(session_id);
-    record.key_hash.assign(key_hash);
-    long long created_at = 0;
-    soci::indicator found = soci::i_null;
-    ctx_.sql << kFindIdempotencySql, soci::use(record.session_id), soci::use(record.key_hash),
-        soci::into(record.fingerprint, found), soci::into(record.sealed_secrets),
-        soci::into(record.response_status), soci::into(created_at);
-    if (!ctx_.sql.got_data()) return NotFound("no idempotency record");
-    record.created_at = FromUnixMillis(created_at);
+    record.session_id = k.session_id;
+    record.key_hash = k.key_hash;
+    record.fingerprint = k.fingerprint;
+    record.sealed_secrets = k.sealed_secrets;
+    record.response_status = k.response_status;
+    record.created_at = FromUnixMillis(k.created_at);
+    Drain(*find_key_);
     return record;
   });
 }
 
 Status SociSignupSessionStore::UpdateIdempotencyRecord(const signup::IdempotencyRecord& record) {
   return Guard(ctx_, "", [&]() -> Status {
-    int response_status = record.response_status;
-    soci::statement st = (ctx_.sql.prepare << kUpdateIdempotencySql,
-                          soci::use(record.sealed_secrets), soci::use(response_status),
-                          soci::use(record.session_id), soci::use(record.key_hash));
-    st.execute(true);
-    if (st.get_affected_rows() == 0) return NotFound("no idempotency record");
+    KeyRow& k = key_in_;
+    k.sealed_secrets = record.sealed_secrets;
+    k.response_status = record.response_status;
+    k.session_id = record.session_id;
+    k.key_hash = record.key_hash;
+    if (!update_key_) {
+      update_key_.emplace((ctx_.sql.prepare << kUpdateIdempotencySql, soci::use(k.sealed_secrets),
+                           soci::use(k.response_status), soci::use(k.session_id),
+                           soci::use(k.key_hash)));
+    }
+    update_key_->execute(true);
+    if (update_key_->get_affected_rows() == 0) return NotFound("no idempotency record");
     return Status();
   });
 }
@@ -81,17 +102,27 @@ StatusOr<int64_t> SociSignupSessionStore::DeleteIdempotencyRecordsBefore(TimePoi
 }
 
 Status SociSignupSessionStore::InsertConsentRecord(const signup::ConsentRecord& record) {
-  return savepoint_.Run([&]() -> Status {
-    return Guard(ctx_, "consent record exists", [&]() -> Status {
-      long long accepted_at = ToUnixMillis(record.accepted_at);
-      long long recorded_at = ToUnixMillis(record.recorded_at);
-      ctx_.sql << kInsertConsentSql, soci::use(record.id), soci::use(record.session_id),
-          soci::use(record.tenant_id), soci::use(record.admin_user_id),
-          soci::use(record.terms_version), soci::use(record.privacy_version),
-          soci::use(accepted_at), soci::use(recorded_at), soci::use(record.client_ip),
-          soci::use(record.user_agent);
-      return Status();
-    });
+  return Guard(ctx_, "consent record exists", [&]() -> Status {
+    ConsentRow& c = consent_in_;
+    c.id = record.id;
+    c.session_id = record.session_id;
+    c.tenant_id = record.tenant_id;
+    c.admin_user_id = record.admin_user_id;
+    c.terms_version = record.terms_version;
+    c.privacy_version = record.privacy_version;
+    c.accepted_at = ToUnixMillis(record.accepted_at);
+    c.recorded_at = ToUnixMillis(record.recorded_at);
+    c.client_ip = record.client_ip;
+    c.user_agent = record.user_agent;
+    if (!insert_consent_) {
+      insert_consent_.emplace(
+          (ctx_.sql.prepare << kInsertConsentSql, soci::use(c.id), soci::use(c.session_id),
+           soci::use(c.tenant_id), soci::use(c.admin_user_id), soci::use(c.terms_version),
+           soci::use(c.privacy_version), soci::use(c.accepted_at), soci::use(c.recorded_at),
+           soci::use(c.client_ip), soci::use(c.user_agent)));
+    }
+    insert_consent_->execute(true);
+    return Status();
   });
 }
 

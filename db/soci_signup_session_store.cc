@@ -1,3 +1,6 @@
+#include <string>
+#include <vector>
+
 #include "db/codec.h"
 #include "db/soci_signup_stores.h"
 #include "db/soci_stores.h"
@@ -48,6 +51,27 @@ constexpr char kSignupSessionExistsSql[] = "SELECT COUNT(*) FROM signup_sessions
 constexpr char kSlugHeldSql[] =
     "SELECT COUNT(*) FROM signup_sessions WHERE slug_hold = :slug_key AND " PORTICO_SIGNUP_HOLDS;
 
+// The sessions DeleteEndedSessions may delete (see signup_session_store.h):
+// never provisioned and a retention past their expiry, or PROVISIONED /
+// FAILED and a longer retention past their last change.
+#define PORTICO_SIGNUP_ENDED                                                       \
+  "((status IN ('PENDING_EMAIL_VERIFICATION', 'EMAIL_VERIFIED', 'EXPIRED') "       \
+  "AND expires_at < :expired_before) OR (status IN ('PROVISIONED', 'FAILED') AND " \
+  "updated_at < :closed_before AND expires_at < :expired_before2))"
+
+constexpr char kSelectEndedSql[] = "SELECT id FROM signup_sessions WHERE " PORTICO_SIGNUP_ENDED
+                                   " ORDER BY expires_at, id "
+                                   "LIMIT :limit";
+constexpr char kDeleteEndedSql[] =
+    "DELETE FROM signup_sessions WHERE id = :id AND " PORTICO_SIGNUP_ENDED;
+// The session's own rows: its one-time code and its idempotency records (the
+// consent record stays: it outlives the session, GDPR Art. 7(1)).
+constexpr char kDeleteSessionOtpSql[] =
+    "DELETE FROM otps WHERE purpose = :purpose AND subject = :id";
+constexpr char kDeleteSessionKeysSql[] =
+    "DELETE FROM signup_idempotency_keys WHERE session_id = :id";
+
+#undef PORTICO_SIGNUP_ENDED
 #undef PORTICO_SIGNUP_HOLDS
 #undef PORTICO_SIGNUP_COLUMNS
 
@@ -227,46 +251,45 @@ StatusOr<SignupSession> SociSignupSessionStore::Find(std::string_view id) {
 }
 
 Status SociSignupSessionStore::Update(const SignupSession& session, int64_t expected_version) {
-  return savepoint_.Run([&]() -> Status {
-    return Guard(ctx_, kSignupConflict, [&]() -> Status {
-      FillRow(session, in_);
-      in_.version = expected_version + 1;
-      expected_ = expected_version;
-      release_ = session.status == SignupStatus::kExpired || session.status == SignupStatus::kFailed
-                     ? 1
-                     : 0;
-      if (!update_) {
-        soci::statement& st = update_.emplace(ctx_.sql);
-        Row& r = in_;
-        st.exchange(soci::use(r.status));
-        st.exchange(soci::use(release_));
-        st.exchange(soci::use(r.otp_sends));
-        st.exchange(soci::use(r.otp_sent_at));
-        st.exchange(soci::use(r.otp_expires_at));
-        st.exchange(soci::use(r.email_verified_at, r.email_verified_ind));
-        st.exchange(soci::use(r.provision_step_state));
-        st.exchange(soci::use(r.failure_reason, r.failure_reason_ind));
-        st.exchange(soci::use(r.tenant_id, r.tenant_id_ind));
-        st.exchange(soci::use(r.provision_lease_until, r.provision_lease_ind));
-        st.exchange(soci::use(r.updated_at));
-        st.exchange(soci::use(r.version));
-        st.exchange(soci::use(r.id));
-        st.exchange(soci::use(expected_));
-        Finish(st, kUpdateSignupSessionSql);
-      }
-      update_->execute(true);
-      if (update_->get_affected_rows() > 0) return Status();
-      // No row matched: absent, or another writer bumped the version first.
-      key_ = in_.id;
-      if (!exists_) {
-        exists_.emplace(
-            (ctx_.sql.prepare << kSignupSessionExistsSql, soci::use(key_), soci::into(count_)));
-      }
-      exists_->execute(true);
-      Drain(*exists_);
-      if (count_ == 0) return NotFound("signup session not found");
-      return FailedPrecondition("the signup session was changed concurrently; read it again");
-    });
+  // No savepoint (see soci_signup_stores.h): nothing here can conflict, and a
+  // lost compare-and-set is no error to recover from.
+  return Guard(ctx_, kSignupConflict, [&]() -> Status {
+    FillRow(session, in_);
+    in_.version = expected_version + 1;
+    expected_ = expected_version;
+    release_ =
+        session.status == SignupStatus::kExpired || session.status == SignupStatus::kFailed ? 1 : 0;
+    if (!update_) {
+      soci::statement& st = update_.emplace(ctx_.sql);
+      Row& r = in_;
+      st.exchange(soci::use(r.status));
+      st.exchange(soci::use(release_));
+      st.exchange(soci::use(r.otp_sends));
+      st.exchange(soci::use(r.otp_sent_at));
+      st.exchange(soci::use(r.otp_expires_at));
+      st.exchange(soci::use(r.email_verified_at, r.email_verified_ind));
+      st.exchange(soci::use(r.provision_step_state));
+      st.exchange(soci::use(r.failure_reason, r.failure_reason_ind));
+      st.exchange(soci::use(r.tenant_id, r.tenant_id_ind));
+      st.exchange(soci::use(r.provision_lease_until, r.provision_lease_ind));
+      st.exchange(soci::use(r.updated_at));
+      st.exchange(soci::use(r.version));
+      st.exchange(soci::use(r.id));
+      st.exchange(soci::use(expected_));
+      Finish(st, kUpdateSignupSessionSql);
+    }
+    update_->execute(true);
+    if (update_->get_affected_rows() > 0) return Status();
+    // No row matched: absent, or another writer bumped the version first.
+    key_ = in_.id;
+    if (!exists_) {
+      exists_.emplace(
+          (ctx_.sql.prepare << kSignupSessionExistsSql, soci::use(key_), soci::into(count_)));
+    }
+    exists_->execute(true);
+    Drain(*exists_);
+    if (count_ == 0) return NotFound("signup session not found");
+    return FailedPrecondition("the signup session was changed concurrently; read it again");
   });
 }
 
@@ -281,6 +304,38 @@ StatusOr<bool> SociSignupSessionStore::IsSlugHeld(std::string_view slug, TimePoi
     held_->execute(true);
     Drain(*held_);
     return count_ > 0;
+  });
+}
+
+StatusOr<int64_t> SociSignupSessionStore::DeleteEndedSessions(TimePoint expired_before,
+                                                              TimePoint closed_before, int limit) {
+  if (limit <= 0) return int64_t{0};
+  return Guard(ctx_, "", [&]() -> StatusOr<int64_t> {
+    long long expired = ToUnixMillis(expired_before);
+    long long closed = ToUnixMillis(closed_before);
+    std::vector<std::string> ids(static_cast<size_t>(limit));
+    ctx_.sql << kSelectEndedSql, soci::use(expired), soci::use(closed), soci::use(expired),
+        soci::use(limit), soci::into(ids);
+    if (!ctx_.sql.got_data()) ids.clear();
+
+    std::string id;
+    std::string purpose = signup::kSignupOtpPurpose;
+    soci::statement session = (ctx_.sql.prepare << kDeleteEndedSql, soci::use(id),
+                               soci::use(expired), soci::use(closed), soci::use(expired));
+    soci::statement otp =
+        (ctx_.sql.prepare << kDeleteSessionOtpSql, soci::use(purpose), soci::use(id));
+    soci::statement keys = (ctx_.sql.prepare << kDeleteSessionKeysSql, soci::use(id));
+    int64_t deleted = 0;
+    for (const std::string& due : ids) {
+      id = due;
+      session.execute(true);
+      // Changed since the SELECT (e.g. by another process): not ours to delete.
+      if (session.get_affected_rows() == 0) continue;
+      otp.execute(true);
+      keys.execute(true);
+      ++deleted;
+    }
+    return deleted;
   });
 }
 

@@ -26,10 +26,20 @@ class SociSignupSessionStore : public signup::SignupSessionStore {
   // one savepoint; the unique slug_hold key decides between concurrent inserts.
   Status Insert(const signup::SignupSession& session) override;
   StatusOr<signup::SignupSession> Find(std::string_view id) override;
+  // Update, InsertIdempotencyRecord and InsertConsentRecord run without a
+  // savepoint (two round trips each on PostgreSQL, on every signup's path):
+  // see the interface on what a refusal leaves of the caller's transaction.
   Status Update(const signup::SignupSession& session, int64_t expected_version) override;
   StatusOr<bool> IsSlugHeld(std::string_view slug, TimePoint now) override;
-  // Provisioning's records (db/soci_signup_provision_records.cc): one-shot
-  // statements, a few per provisioning run, not a hot path.
+  // One SELECT of the due ids, then per id a conditional DELETE of the
+  // session and, when it went, of its code and idempotency records:
+  // housekeeping's, one-shot statements.
+  StatusOr<int64_t> DeleteEndedSessions(TimePoint expired_before, TimePoint closed_before,
+                                        int limit) override;
+  // Provisioning's records (db/soci_signup_provision_records.cc): every
+  // provisioning run finds, inserts and updates its key's record and
+  // inserts a consent record, so those statements are prepared once per
+  // connection too; the rest are one-shot.
   Status InsertIdempotencyRecord(const signup::IdempotencyRecord& record) override;
   StatusOr<signup::IdempotencyRecord> FindIdempotencyRecord(std::string_view session_id,
                                                             std::string_view key_hash) override;
@@ -67,6 +77,21 @@ class SociSignupSessionStore : public signup::SignupSessionStore {
   long long now_ = 0, now2_ = 0, expected_ = 0, count_ = 0;
   int release_ = 0;
   std::optional<soci::statement> release_holds_, insert_, find_, update_, exists_, held_;
+
+  // Values bound to the prepared statements of provisioning's records.
+  struct KeyRow {
+    std::string session_id, key_hash, fingerprint, sealed_secrets;
+    int response_status = 0;
+    long long created_at = 0;
+  };
+  struct ConsentRow {
+    std::string id, session_id, tenant_id, admin_user_id, terms_version, privacy_version;
+    std::string client_ip, user_agent;
+    long long accepted_at = 0, recorded_at = 0;
+  };
+  KeyRow key_in_, key_out_;
+  ConsentRow consent_in_;
+  std::optional<soci::statement> insert_key_, find_key_, update_key_, insert_consent_;
 };
 
 }  // namespace portico::db

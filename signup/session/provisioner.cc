@@ -187,6 +187,51 @@ class Provisioner::Run {
     associated_data_ = std::string(session_id_) + "\n" + key_hash_;
   }
 
+  // A fresh run (no step done yet) in one transaction: the claim, the seven
+  // steps with their markers, the final state and the sealed secrets commit
+  // together, so a crash leaves nothing half done, and the session and the
+  // key's record are written once instead of once per step (one transaction
+  // instead of eight, ~20 statements fewer). The answers are Execute's.
+  // Returns nullopt when Execute must run instead, from scratch: a run that
+  // resumes steps done earlier (their secrets may need rotating), a session
+  // changed meanwhile, or any failure after the claim — rolled back here,
+  // Execute then meets it step by step, committing the steps before it as
+  // REVIEW_REQUIRED's provisionStepState promises.
+  std::optional<StatusOr<ProvisionResult>> ExecuteAtOnce() {
+    at_once_ = true;
+    Claim claim = Claim::kRun;
+    bool claim_failed = false;  // ClaimIn's own answer (NOT_FOUND, …): final
+    Status status = p_.db_.Transact([&](Stores& stores) -> Status {
+      StatusOr<Claim> claimed = ClaimIn(stores, /*write_claim=*/false);
+      if (!claimed.ok()) {
+        claim_failed = true;
+        return claimed.status();
+      }
+      claim = *claimed;
+      if (claim != Claim::kRun) return Status::Ok();
+      if (!session_.provision_step_state.is_object() ||
+          !session_.provision_step_state.as_object().empty()) {
+        return Aborted("steps done earlier: resume step by step");
+      }
+      const int64_t stored_version = session_.version;
+      const std::vector<std::string>& steps = ProvisionSteps();
+      for (size_t i = 0; i < steps.size(); ++i) {
+        const bool last = i + 1 == steps.size();
+        Stage(&steps[i], last);
+        PORTICO_RETURN_IF_ERROR(RunStep(stores, steps[i]));
+        if (last) PORTICO_RETURN_IF_ERROR(Finish(stores));
+        Commit();
+      }
+      PORTICO_RETURN_IF_ERROR(stores.signup_sessions().Update(session_, stored_version));
+      session_.version = stored_version + 1;
+      return Status::Ok();
+    });
+    if (claim_failed) return StatusOr<ProvisionResult>(status);
+    if (!status.ok()) return std::nullopt;
+    if (claim == Claim::kReplay202) return StatusOr<ProvisionResult>(Answer202());
+    return StatusOr<ProvisionResult>(Answer201());
+  }
+
   StatusOr<ProvisionResult> Execute() {
     Claim claim = Claim::kRun;
     PORTICO_RETURN_IF_ERROR(p_.db_.Transact([&](Stores& stores) -> Status {
@@ -251,7 +296,9 @@ class Provisioner::Run {
 
   // Reads the session and the key's record; decides between a replay, an
   // error and a run; claims the session (and records the key) for a run.
-  StatusOr<Claim> ClaimIn(Stores& stores) {
+  // Without `write_claim` the claim stays in memory (session_ at the stored
+  // version): ExecuteAtOnce writes the session once, at its end.
+  StatusOr<Claim> ClaimIn(Stores& stores, bool write_claim = true) {
     now_ = p_.clock_.Now();
     StatusOr<SignupSession> found = stores.signup_sessions().Find(session_id_);
     if (!found.ok()) {
@@ -306,10 +353,12 @@ class Provisioner::Run {
     claimed.failure_reason = Json();
     claimed.provision_lease_until = now_ + p_.options_.lease;
     claimed.updated_at = now_;
-    Status updated = stores.signup_sessions().Update(claimed, session_.version);
-    if (updated.code() == StatusCode::kFailedPrecondition) return InProgress(1);
-    PORTICO_RETURN_IF_ERROR(updated);
-    claimed.version = session_.version + 1;
+    if (write_claim) {
+      Status updated = stores.signup_sessions().Update(claimed, session_.version);
+      if (updated.code() == StatusCode::kFailedPrecondition) return InProgress(1);
+      PORTICO_RETURN_IF_ERROR(updated);
+      claimed.version = session_.version + 1;
+    }
     session_ = std::move(claimed);
     return Claim::kRun;
   }
@@ -318,10 +367,19 @@ class Provisioner::Run {
     return session_.provision_step_state.Find(step) != nullptr;
   }
 
-  // Writes the session's next version: the lease extended and, for a step,
-  // its marker (and PROVISIONED for the last). The compare-and-set fences a
-  // run whose lease was taken over: it stops here, rolled back.
+  // Writes the session's next version (Stage): the lease extended and, for a
+  // step, its marker (and PROVISIONED for the last). The compare-and-set
+  // fences a run whose lease was taken over: it stops here, rolled back.
   Status Advance(Stores& stores, const std::string* step, bool last = false) {
+    Stage(step, last);
+    Status updated = stores.signup_sessions().Update(pending_, session_.version);
+    if (updated.code() == StatusCode::kFailedPrecondition) return InProgress(1);
+    PORTICO_RETURN_IF_ERROR(updated);
+    pending_.version = session_.version + 1;
+    return Status::Ok();
+  }
+  // The session's next version in memory (pending_), from the committed one.
+  void Stage(const std::string* step, bool last) {
     now_ = p_.clock_.Now();
     pending_ = session_;
     if (step != nullptr) pending_.provision_step_state.Set(*step, FormatRfc3339(now_));
@@ -335,11 +393,6 @@ class Provisioner::Run {
     if (step != nullptr && *step == kStepTenant) pending_.tenant_id = NewUuid(p_.random_);
     pending_secrets_ = secrets_;
     pending_record_ = record_;
-    Status updated = stores.signup_sessions().Update(pending_, session_.version);
-    if (updated.code() == StatusCode::kFailedPrecondition) return InProgress(1);
-    PORTICO_RETURN_IF_ERROR(updated);
-    pending_.version = session_.version + 1;
-    return Status::Ok();
   }
   void Commit() {
     session_ = pending_;
@@ -377,7 +430,9 @@ class Provisioner::Run {
   }
 
   // Seals the secrets into the key's record, in the caller's transaction.
+  // ExecuteAtOnce seals once, with the final answer (Finish).
   Status SaveRecord(Stores& stores) {
+    if (at_once_ && pending_record_.response_status == 0) return Status::Ok();
     pending_record_.sealed_secrets =
         SealAesGcm(seal_key_, pending_secrets_.Dump(), associated_data_);
     return stores.signup_sessions().UpdateIdempotencyRecord(pending_record_);
@@ -385,6 +440,10 @@ class Provisioner::Run {
 
   StatusOr<Tenant> TenantOf(Stores& stores) {
     if (!pending_.tenant_id) return Internal("provisioning lost its tenant");
+    // Within ExecuteAtOnce's transaction the tenant is the one just inserted.
+    if (at_once_ && created_tenant_ && created_tenant_->id == *pending_.tenant_id) {
+      return *created_tenant_;
+    }
     return stores.tenants().FindById(*pending_.tenant_id);
   }
 
@@ -404,6 +463,7 @@ class Provisioner::Run {
         }
         return s;
       }
+      created_tenant_ = tenant;
       PORTICO_RETURN_IF_ERROR(MintIn(stores, CredentialKind::kPublicLoginToken, kPublicLoginToken));
       Json audit = Json::MakeObject();
       audit.Set("type", "tenant.created")
@@ -434,6 +494,7 @@ class Provisioner::Run {
       } else {
         return existing.status();
       }
+      admin_user_id_ = user_id;
       Organization org{NewUuid(p_.random_), tenant.id, pending_.company_name, now_};
       PORTICO_RETURN_IF_ERROR(accounts.InsertOrganization(org));
       return accounts.AddOrganizationMember(tenant.id, {org.id, user_id, "owner"}, now_);
@@ -460,13 +521,17 @@ class Provisioner::Run {
     }
     if (step == kStepLegal) {
       PORTICO_ASSIGN_OR_RETURN(Tenant tenant, TenantOf(stores));
-      PORTICO_ASSIGN_OR_RETURN(UserAccount admin,
-                               stores.accounts().FindUserByEmail(tenant.id, pending_.admin_email));
+      std::string admin_id = admin_user_id_;  // within ExecuteAtOnce: the organization step's
+      if (!at_once_ || admin_id.empty()) {
+        PORTICO_ASSIGN_OR_RETURN(
+            UserAccount admin, stores.accounts().FindUserByEmail(tenant.id, pending_.admin_email));
+        admin_id = admin.id;
+      }
       ConsentRecord consent;
       consent.id = NewUuid(p_.random_);
       consent.session_id = pending_.id;
       consent.tenant_id = tenant.id;
-      consent.admin_user_id = admin.id;
+      consent.admin_user_id = admin_id;
       consent.terms_version = pending_.legal.terms_version;
       consent.privacy_version = pending_.legal.privacy_version;
       consent.accepted_at = pending_.legal.accepted_at;
@@ -645,6 +710,10 @@ class Provisioner::Run {
   Json pending_secrets_ = Json::MakeObject();
   IdempotencyRecord pending_record_;
 
+  bool at_once_ = false;                  // ExecuteAtOnce is running
+  std::optional<Tenant> created_tenant_;  // by this run's tenant step
+  std::string admin_user_id_;             // found or made by this run's organization step
+
   friend class Provisioner;
 };
 
@@ -654,6 +723,14 @@ Provisioner::Provisioner(Database& db, const CredentialIssuer& issuer, Random& r
 
 StatusOr<ProvisionResult> Provisioner::Provision(std::string_view session_id, const Json& body) {
   PORTICO_ASSIGN_OR_RETURN(ProvisionRequest request, ParseProvisionRequest(body));
+  // The hooks observe each step's own transaction, so with them every run
+  // goes step by step.
+  if (!options_.before_step && !options_.after_step) {
+    Run at_once(*this, session_id, request);
+    if (std::optional<StatusOr<ProvisionResult>> answer = at_once.ExecuteAtOnce()) {
+      return std::move(*answer);
+    }
+  }
   Run run(*this, session_id, std::move(request));
   return run.Execute();
 }

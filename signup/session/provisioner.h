@@ -98,6 +98,11 @@ struct ProvisionResult {
 // Provisions a verified signup session's tenant in seven steps, each in its
 // own transaction together with its marker in provisionStepState, so that a
 // retry resumes at the first incomplete step and nothing is made twice.
+// A fresh run (no step done yet) without the test hooks first tries all
+// seven in one transaction, markers included (all or nothing, so resuming
+// still works); if anything in it fails it is rolled back and the run goes
+// step by step as above, so a failure answers as it always did, with the
+// steps before the failing one committed.
 //
 // Concurrency: a run claims the session (status PROVISIONING with a lease,
 // compare-and-set on its version); every step's transaction moves the

@@ -72,6 +72,9 @@ Status Limit(Stores& stores, std::string_view scope, const std::string& bucket,
                        .Set("windowSeconds", static_cast<int64_t>(limit.window.count())));
 }
 
+// A limit of 0 hits is off (CheckRateLimit counts nothing for it).
+bool IsOn(const RateLimit& limit) { return limit.max_hits > 0; }
+
 std::string AsciiLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -192,13 +195,17 @@ StatusOr<SignupSession> SignupService::Create(const Json& body, const ClientCont
   // The hits are committed on their own (autocommit, one statement each), so
   // a request refused later — a taken slug included — still counts, and no
   // counter row stays locked for the create's transaction.
-  const Buckets buckets = BucketsFor("create", client.ip, request.admin_email);
   const SignupRateLimits& limits = options_.limits;
-  PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
-    PORTICO_RETURN_IF_ERROR(Limit(stores, "ip", buckets.ip, limits.create_per_ip, now));
-    PORTICO_RETURN_IF_ERROR(Limit(stores, "domain", buckets.domain, limits.create_per_domain, now));
-    return Limit(stores, "email", buckets.email, limits.create_per_email, now);
-  }));
+  if (IsOn(limits.create_per_ip) || IsOn(limits.create_per_domain) ||
+      IsOn(limits.create_per_email)) {
+    const Buckets buckets = BucketsFor("create", client.ip, request.admin_email);
+    PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
+      PORTICO_RETURN_IF_ERROR(Limit(stores, "ip", buckets.ip, limits.create_per_ip, now));
+      PORTICO_RETURN_IF_ERROR(
+          Limit(stores, "domain", buckets.domain, limits.create_per_domain, now));
+      return Limit(stores, "email", buckets.email, limits.create_per_email, now);
+    }));
+  }
 
   SignupSession session;
   session.id = RandomToken(random_, kSessionIdBytes);
@@ -243,15 +250,21 @@ StatusOr<SignupSession> SignupService::VerifyEmail(std::string_view session_id, 
   const TimePoint now = clock_.Now();
   const SignupRateLimits& limits = options_.limits;
   // The IP is counted before the lookup, so unknown ids cannot be probed for
-  // free; the address's scopes once it is known.
-  PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
-    const Buckets ip_only = BucketsFor("verify", client.ip, "");
-    PORTICO_RETURN_IF_ERROR(Limit(stores, "ip", ip_only.ip, limits.verify_per_ip, now));
-    PORTICO_ASSIGN_OR_RETURN(SignupSession found, FindSession(stores, session_id));
-    const Buckets buckets = BucketsFor("verify", client.ip, found.admin_email);
-    PORTICO_RETURN_IF_ERROR(Limit(stores, "domain", buckets.domain, limits.verify_per_domain, now));
-    return Limit(stores, "email", buckets.email, limits.verify_per_email, now);
-  }));
+  // free; the address's scopes once it is known. Limits that are off cost
+  // nothing, the lookup for the address's scopes included.
+  const bool per_address = IsOn(limits.verify_per_domain) || IsOn(limits.verify_per_email);
+  if (IsOn(limits.verify_per_ip) || per_address) {
+    PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
+      const Buckets ip_only = BucketsFor("verify", client.ip, "");
+      PORTICO_RETURN_IF_ERROR(Limit(stores, "ip", ip_only.ip, limits.verify_per_ip, now));
+      if (!per_address) return Status::Ok();
+      PORTICO_ASSIGN_OR_RETURN(SignupSession found, FindSession(stores, session_id));
+      const Buckets buckets = BucketsFor("verify", client.ip, found.admin_email);
+      PORTICO_RETURN_IF_ERROR(
+          Limit(stores, "domain", buckets.domain, limits.verify_per_domain, now));
+      return Limit(stores, "email", buckets.email, limits.verify_per_email, now);
+    }));
+  }
 
   SignupSession session;
   Status outcome;

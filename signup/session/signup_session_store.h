@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -12,6 +13,11 @@ namespace portico::signup {
 
 // Signup sessions. One instance belongs to one database session (see
 // portico/database.h): not thread-safe, use it inside Database::Run/Transact.
+// Inside Database::Transact, a refused Insert (AlreadyExists) and an Update
+// refused with NotFound or FailedPrecondition leave the transaction usable;
+// after any other failure (InsertIdempotencyRecord's and
+// InsertConsentRecord's AlreadyExists included) the caller must end its
+// transaction (PostgreSQL has aborted it), as every caller does.
 //
 // Slug uniqueness is the database's: a session holds its slug
 // (case-insensitively) through a unique key from Insert until it stops
@@ -47,6 +53,16 @@ struct ConsentRecord {
   TimePoint recorded_at;  // when the server recorded it
   std::string client_ip;
   std::string user_agent;
+};
+
+// How long ended sessions are kept before housekeeping deletes them
+// (SignupSessionStore::DeleteEndedSessions): a session that never started
+// provisioning, a week past its expiry; a PROVISIONED (or FAILED) one, for
+// support and audit, 30 days past its last change (when provisioning
+// finished, or when an operator closed it).
+struct SignupRetention {
+  std::chrono::hours after_expiry{24 * 7};
+  std::chrono::hours after_provisioning{24 * 30};
 };
 
 class SignupSessionStore {
@@ -86,6 +102,22 @@ class SignupSessionStore {
   virtual Status UpdateIdempotencyRecord(const IdempotencyRecord& record) = 0;
   // Deletes records created before `cutoff`; returns how many.
   virtual StatusOr<int64_t> DeleteIdempotencyRecordsBefore(TimePoint cutoff) = 0;
+
+  // Housekeeping: deletes at most `limit` sessions that have ended — never
+  // started provisioning (PENDING_EMAIL_VERIFICATION, EMAIL_VERIFIED,
+  // EXPIRED) with expires_at before `expired_before`, or PROVISIONED or
+  // FAILED with updated_at before `closed_before` (and expires_at before
+  // `expired_before`) — with what belongs to them alone: their one-time code
+  // (the OTP store's row under kSignupOtpPurpose and the session id) and
+  // their idempotency records. Consent records, tenants, accounts and
+  // credentials stay. PROVISIONING and REVIEW_REQUIRED sessions are never
+  // deleted: they can still be resumed (an operator closes one as FAILED).
+  // Each session is re-checked as it is deleted, so a concurrent change
+  // keeps it. Call inside Database::Transact so that a session and its
+  // rows go together. Returns how many sessions were deleted (fewer than
+  // `limit`: nothing more was due).
+  virtual StatusOr<int64_t> DeleteEndedSessions(TimePoint expired_before, TimePoint closed_before,
+                                                int limit) = 0;
 
   // AlreadyExists when the session already has its consent record.
   virtual Status InsertConsentRecord(const ConsentRecord& record) = 0;

@@ -11,6 +11,8 @@ namespace {
 // Clients are deleted in batches, each its own transaction, so a large
 // backlog never holds the write lock for long.
 constexpr size_t kClientBatch = 500;
+// Likewise signup sessions (each with its code and idempotency records).
+constexpr int kSignupSessionBatch = 500;
 
 }  // namespace
 
@@ -33,11 +35,27 @@ StatusOr<Json> Housekeeping::RunOnce() {
                                               now - signup::kIdempotencyRecordTtl));
     return Status::Ok();
   }));
+  // Ended signup sessions: a week past expiry if never provisioned, a month
+  // after provisioning (support and audit); their consent records stay.
+  int64_t sessions = 0;
+  for (;;) {
+    int64_t deleted = 0;
+    PORTICO_RETURN_IF_ERROR(db_.Transact([&](Stores& stores) -> Status {
+      PORTICO_ASSIGN_OR_RETURN(
+          deleted, stores.signup_sessions().DeleteEndedSessions(
+                       now - signup_retention_.after_expiry,
+                       now - signup_retention_.after_provisioning, kSignupSessionBatch));
+      return Status::Ok();
+    }));
+    sessions += deleted;
+    if (deleted < kSignupSessionBatch) break;
+  }
   return Json::MakeObject()
       .Set("clientsDeleted", clients)
       .Set("revokedTokensDeleted", revoked)
       .Set("rateLimitWindowsDeleted", windows)
-      .Set("idempotencyRecordsDeleted", idempotency);
+      .Set("idempotencyRecordsDeleted", idempotency)
+      .Set("signupSessionsDeleted", sessions);
 }
 
 void Housekeeping::Start(std::chrono::milliseconds interval) {

@@ -11,23 +11,29 @@
 #include "portico/database.h"
 #include "portico/json.h"
 #include "portico/status.h"
+#include "signup/session/signup_session_store.h"
 
 namespace portico::server {
 
 // Deletes what has outlived its use: OAuth clients unused past the client
 // TTL, revocation records of expired tokens, ended rate-limit windows,
-// signup provisioning's idempotency records older than a day.
+// signup provisioning's idempotency records older than a day, and signup
+// sessions that ended longer ago than their retention (signup::SignupRetention).
 // `portico clients prune` runs it once; `portico serve` runs it periodically.
 // Safe with several processes on one database: every step is an idempotent
 // conditional delete. Thread-safe.
 class Housekeeping {
  public:
-  Housekeeping(Database& db, dcr::RegistrationService& registrations, const Clock& clock)
-      : db_(db), registrations_(registrations), clock_(clock) {}
+  Housekeeping(Database& db, dcr::RegistrationService& registrations, const Clock& clock,
+               signup::SignupRetention signup_retention = {})
+      : db_(db),
+        registrations_(registrations),
+        clock_(clock),
+        signup_retention_(signup_retention) {}
   ~Housekeeping() { Stop(); }
 
   // One pass; returns what it deleted: {"clientsDeleted", "revokedTokensDeleted",
-  // "rateLimitWindowsDeleted", "idempotencyRecordsDeleted"}.
+  // "rateLimitWindowsDeleted", "idempotencyRecordsDeleted", "signupSessionsDeleted"}.
   StatusOr<Json> RunOnce();
   // Runs a pass every `interval` on a thread of its own (failures are logged
   // and retried at the next pass) until Stop.
@@ -38,6 +44,7 @@ class Housekeeping {
   Database& db_;
   dcr::RegistrationService& registrations_;
   const Clock& clock_;
+  const signup::SignupRetention signup_retention_;
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -206,6 +206,19 @@ TEST_P(SignupSessionStoreContract, ARefusedInsertLeavesTheTransactionUsable) {
   EXPECT_TRUE(Find(other.id).ok());
 }
 
+TEST_P(SignupSessionStoreContract, ALostCompareAndSetLeavesTheTransactionUsable) {
+  SignupSession s = MakeSession("acme");
+  ASSERT_TRUE(Insert(s).ok());
+  s.status = SignupStatus::kEmailVerified;
+  Status status = db_->Transact([&](Stores& st) -> Status {
+    Status stale = st.signup_sessions().Update(s, 7);
+    EXPECT_EQ(stale.code(), StatusCode::kFailedPrecondition) << stale.ToString();
+    return st.signup_sessions().Update(s, 1);
+  });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(Find(s.id)->status, SignupStatus::kEmailVerified);
+}
+
 TEST_P(SignupSessionStoreContract, ARolledBackInsertHoldsNothing) {
   const SignupSession s = MakeSession("acme");
   Status status = db_->Transact([&](Stores& st) -> Status {
@@ -295,6 +308,161 @@ TEST_P(SignupSessionStoreContract, AConsentRecordIsWrittenOncePerSession) {
   EXPECT_EQ(found->recorded_at, At(hours(1)));
   EXPECT_EQ(found->client_ip, "192.0.2.1");
 }
+
+// ---- Housekeeping: DeleteEndedSessions ----
+
+OtpRecord CodeFor(const std::string& subject,
+                  const std::string& purpose = signup::kSignupOtpPurpose) {
+  OtpRecord r;
+  r.id = Uuid();
+  r.purpose = purpose;
+  r.subject = subject;
+  r.code_hash = "hash-" + subject;
+  r.expires_at = At(minutes(10));
+  r.created_at = T0();
+  return r;
+}
+
+class SignupSessionHousekeepingContract : public SignupSessionStoreContract {
+ protected:
+  StatusOr<int64_t> DeleteEnded(TimePoint expired_before, TimePoint closed_before, int limit) {
+    int64_t deleted = -1;
+    Status status = db_->Transact([&](Stores& st) -> Status {
+      PORTICO_ASSIGN_OR_RETURN(
+          deleted, st.signup_sessions().DeleteEndedSessions(expired_before, closed_before, limit));
+      return Status::Ok();
+    });
+    if (!status.ok()) return status;
+    return deleted;
+  }
+  // A session inserted as it stands after `status` (the store keeps what it is given).
+  SignupSession InsertAs(std::string slug, SignupStatus status, TimePoint created_at,
+                         TimePoint updated_at) {
+    SignupSession s = MakeSession(std::move(slug), created_at);
+    s.status = status;
+    s.updated_at = updated_at;
+    if (status == SignupStatus::kProvisioned) s.tenant_id = tenant_.id;
+    EXPECT_TRUE(Insert(s).ok());
+    return s;
+  }
+  bool HasCode(const std::string& subject, const std::string& purpose = signup::kSignupOtpPurpose) {
+    return Query([&](Stores& st) { return st.otps().Find(purpose, subject); }).ok();
+  }
+  bool HasKey(const std::string& session_id, const std::string& key_hash) {
+    return Query([&](Stores& st) {
+             return st.signup_sessions().FindIdempotencyRecord(session_id, key_hash);
+           })
+        .ok();
+  }
+};
+
+TEST_P(SignupSessionHousekeepingContract, DeletesAnEndedSessionWithItsCodeAndKeysButNotItsConsent) {
+  // `old` expires at T0 + 24 h, `recent` at T0 + 224 h.
+  const SignupSession old = MakeSession("old-one");
+  const SignupSession recent = MakeSession("recent-one", At(hours(200)));
+  ASSERT_TRUE(Insert(old).ok());
+  ASSERT_TRUE(Insert(recent).ok());
+  ASSERT_TRUE(
+      Query([&](Stores& st) -> Status {
+        PORTICO_RETURN_IF_ERROR(st.otps().Put(CodeFor(old.id)));
+        PORTICO_RETURN_IF_ERROR(st.otps().Put(CodeFor(recent.id)));
+        // Another feature's code that happens to name the same subject.
+        PORTICO_RETURN_IF_ERROR(st.otps().Put(CodeFor(old.id, "email_verification")));
+        PORTICO_RETURN_IF_ERROR(st.signup_sessions().InsertIdempotencyRecord(
+            {old.id, "key-a", "fp", "sealed", 201, T0()}));
+        PORTICO_RETURN_IF_ERROR(
+            st.signup_sessions().InsertIdempotencyRecord({recent.id, "key-b", "fp", "", 0, T0()}));
+        return st.signup_sessions().InsertConsentRecord(
+            {"c-old", old.id, tenant_.id, "u-1", "t1", "p1", T0(), T0(), "192.0.2.1", "ua/1"});
+      }).ok());
+
+  StatusOr<int64_t> deleted = DeleteEnded(At(hours(25)), At(hours(25)), 100);
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(*deleted, 1);
+  EXPECT_EQ(Find(old.id).status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(HasCode(old.id));
+  EXPECT_FALSE(HasKey(old.id, "key-a"));
+  EXPECT_TRUE(HasCode(old.id, "email_verification"));
+  EXPECT_TRUE(
+      Query([&](Stores& st) { return st.signup_sessions().FindConsentRecord(old.id); }).ok());
+  EXPECT_TRUE(Find(recent.id).ok());
+  EXPECT_TRUE(HasCode(recent.id));
+  EXPECT_TRUE(HasKey(recent.id, "key-b"));
+  // Nothing more is due: a second pass deletes nothing.
+  EXPECT_EQ(*DeleteEnded(At(hours(25)), At(hours(25)), 100), 0);
+}
+
+TEST_P(SignupSessionHousekeepingContract, NeverProvisionedSessionsGoOnceExpiredBeforeTheCutoff) {
+  const SignupSession pending =
+      InsertAs("pending", SignupStatus::kPendingEmailVerification, T0(), T0());
+  const SignupSession verified =
+      InsertAs("verified", SignupStatus::kEmailVerified, T0(), At(minutes(5)));
+  const SignupSession expired = InsertAs("expired", SignupStatus::kExpired, T0(), At(hours(30)));
+  // expires_at is T0 + 24 h for all three: not strictly before the cutoff yet.
+  EXPECT_EQ(*DeleteEnded(At(hours(24)), At(hours(24)), 10), 0);
+  EXPECT_EQ(*DeleteEnded(At(hours(24)) + milliseconds(1), T0(), 10), 3);
+  for (const SignupSession* s : {&pending, &verified, &expired}) {
+    EXPECT_EQ(Find(s->id).status().code(), StatusCode::kNotFound) << s->slug;
+  }
+}
+
+TEST_P(SignupSessionHousekeepingContract,
+       AProvisionedSessionStaysUntilItsRetentionAfterProvisioning) {
+  // Provisioned 2 h after creation; its expiry (T0 + 24 h) long past.
+  const SignupSession done = InsertAs("done", SignupStatus::kProvisioned, T0(), At(hours(2)));
+  const SignupSession failed = InsertAs("failed", SignupStatus::kFailed, T0(), At(hours(3)));
+  EXPECT_EQ(*DeleteEnded(At(hours(1000)), At(hours(2)), 10), 0);
+  EXPECT_TRUE(Find(done.id).ok());
+  EXPECT_EQ(*DeleteEnded(At(hours(1000)), At(hours(2)) + milliseconds(1), 10), 1);
+  EXPECT_EQ(Find(done.id).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(Find(failed.id).ok());
+  EXPECT_EQ(*DeleteEnded(At(hours(1000)), At(hours(3)) + milliseconds(1), 10), 1);
+  EXPECT_EQ(Find(failed.id).status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(SignupSessionHousekeepingContract, AProvisionedSessionIsKeptWhileItsExpiryIsRecent) {
+  // Provisioned long ago by the closed_before clock, but not yet past the
+  // expiry retention: both conditions must hold.
+  const SignupSession done = InsertAs("done", SignupStatus::kProvisioned, T0(), At(hours(2)));
+  EXPECT_EQ(*DeleteEnded(At(hours(24)), At(hours(1000)), 10), 0);
+  EXPECT_TRUE(Find(done.id).ok());
+}
+
+TEST_P(SignupSessionHousekeepingContract, NeverDeletesASessionThatCanStillBeResumed) {
+  const SignupSession running = InsertAs("running", SignupStatus::kProvisioning, T0(), T0());
+  const SignupSession review = InsertAs("review", SignupStatus::kReviewRequired, T0(), T0());
+  EXPECT_EQ(*DeleteEnded(At(hours(100000)), At(hours(100000)), 10), 0);
+  EXPECT_TRUE(Find(running.id).ok());
+  EXPECT_TRUE(Find(review.id).ok());
+}
+
+TEST_P(SignupSessionHousekeepingContract, DeletesAtMostTheLimitOldestExpiryFirst) {
+  std::vector<SignupSession> sessions;
+  for (int i = 0; i < 5; ++i) {
+    sessions.push_back(MakeSession("batch-" + std::to_string(i), At(hours(4 - i))));
+    ASSERT_TRUE(Insert(sessions.back()).ok());
+  }
+  const TimePoint cutoff = At(hours(1000));
+  EXPECT_EQ(*DeleteEnded(cutoff, cutoff, 2), 2);
+  // The two created last expire first.
+  EXPECT_EQ(Find(sessions[4].id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Find(sessions[3].id).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(Find(sessions[2].id).ok());
+  EXPECT_EQ(*DeleteEnded(cutoff, cutoff, 2), 2);
+  EXPECT_EQ(*DeleteEnded(cutoff, cutoff, 2), 1);
+  EXPECT_EQ(*DeleteEnded(cutoff, cutoff, 2), 0);
+  EXPECT_EQ(*DeleteEnded(cutoff, cutoff, 0), 0);
+}
+
+TEST_P(SignupSessionHousekeepingContract, ADeletedSessionsSlugCanBeTakenAgain) {
+  const SignupSession old = MakeSession("reused");
+  ASSERT_TRUE(Insert(old).ok());
+  EXPECT_EQ(*DeleteEnded(At(hours(200)), At(hours(200)), 10), 1);
+  EXPECT_TRUE(Insert(MakeSession("reused", At(hours(1)))).ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, SignupSessionHousekeepingContract,
+                         ::testing::ValuesIn(AllStoreTargets()), StoreTargetName());
 
 INSTANTIATE_TEST_SUITE_P(Stores, SignupSessionStoreContract, ::testing::ValuesIn(AllStoreTargets()),
                          StoreTargetName());

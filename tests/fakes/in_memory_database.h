@@ -408,7 +408,7 @@ class InMemoryDatabase : public Database {
           revoked_tokens_(db.state_.oauth, OAuthHooks(db, tx)),
           tenant_settings_(db.state_.oauth, OAuthHooks(db, tx)),
           rate_limits_(db.state_.oauth, OAuthHooks(db, tx)),
-          signup_sessions_(db.state_.signup, OAuthHooks(db, tx)),
+          signup_sessions_(db.state_.signup, OAuthHooks(db, tx), &db.state_.otps),
           accounts_(db.state_.directory, db.state_.accounts, OAuthHooks(db, tx)),
           webhooks_(db.state_.webhooks, OAuthHooks(db, tx)) {}
     TenantStore& tenants() override { return tenants_; }

@@ -1,12 +1,15 @@
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "portico/clock.h"
+#include "portico/otp.h"
 #include "portico/status.h"
 #include "signup/session/signup_session_store.h"
 #include "tests/fakes/in_memory_oauth_stores.h"
@@ -33,8 +36,11 @@ struct InMemorySignupState {
 // and so on for counting and failure injection.
 class InMemorySignupSessionStore : public signup::SignupSessionStore {
  public:
-  InMemorySignupSessionStore(InMemorySignupState& state, OAuthStoreHooks hooks)
-      : state_(state), hooks_(std::move(hooks)) {}
+  // `otps`, when given, are the database's one-time codes, from which
+  // DeleteEndedSessions removes a deleted session's code as the SQL store does.
+  InMemorySignupSessionStore(InMemorySignupState& state, OAuthStoreHooks hooks,
+                             std::vector<OtpRecord>* otps = nullptr)
+      : state_(state), hooks_(std::move(hooks)), otps_(otps) {}
 
   Status Insert(const signup::SignupSession& session) override {
     OAuthStoreCall call = hooks_.enter("signup_sessions.Insert");
@@ -145,6 +151,47 @@ class InMemorySignupSessionStore : public signup::SignupSessionStore {
     return deleted;
   }
 
+  StatusOr<int64_t> DeleteEndedSessions(TimePoint expired_before, TimePoint closed_before,
+                                        int limit) override {
+    OAuthStoreCall call = hooks_.enter("signup_sessions.DeleteEndedSessions");
+    if (!call.status.ok()) return call.status;
+    using signup::SignupStatus;
+    const auto ended = [&](const signup::SignupSession& s) {
+      if (s.expires_at >= expired_before) return false;
+      switch (s.status) {
+        case SignupStatus::kPendingEmailVerification:
+        case SignupStatus::kEmailVerified:
+        case SignupStatus::kExpired:
+          return true;
+        case SignupStatus::kProvisioned:
+        case SignupStatus::kFailed:
+          return s.updated_at < closed_before;
+        case SignupStatus::kProvisioning:
+        case SignupStatus::kReviewRequired:
+          return false;
+      }
+      return false;
+    };
+    // The SQL store's order: oldest expiry first, then id.
+    std::vector<std::pair<TimePoint, std::string>> due;
+    for (const auto& [id, row] : state_.sessions) {
+      if (ended(row.session)) due.emplace_back(row.session.expires_at, id);
+    }
+    std::sort(due.begin(), due.end());
+    if (limit < 0) limit = 0;
+    if (due.size() > static_cast<size_t>(limit)) due.resize(static_cast<size_t>(limit));
+    for (const auto& [expires_at, id] : due) {
+      state_.sessions.erase(id);
+      std::erase_if(state_.idempotency, [&](const auto& entry) { return entry.first.first == id; });
+      if (otps_ != nullptr) {
+        std::erase_if(*otps_, [&](const OtpRecord& r) {
+          return r.purpose == signup::kSignupOtpPurpose && r.subject == id;
+        });
+      }
+    }
+    return static_cast<int64_t>(due.size());
+  }
+
   Status InsertConsentRecord(const signup::ConsentRecord& record) override {
     OAuthStoreCall call = hooks_.enter("signup_sessions.InsertConsentRecord");
     if (!call.status.ok()) return call.status;
@@ -172,6 +219,7 @@ class InMemorySignupSessionStore : public signup::SignupSessionStore {
 
   InMemorySignupState& state_;
   OAuthStoreHooks hooks_;
+  std::vector<OtpRecord>* otps_;
 };
 
 }  // namespace portico::testing

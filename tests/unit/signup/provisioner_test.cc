@@ -10,26 +10,18 @@
 #include "signup/session/signup_session_store.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/in_memory_database.h"
+#include "tests/unit/signup/provisioner_fixture.h"
 
 namespace portico::signup {
 namespace {
 
 using std::chrono::seconds;
-using testing::FakeClock;
-using testing::InMemoryDatabase;
-
-constexpr char kSecret[] = "unit-key-hash-secret-0123456789abcdef0123";
-
-Json Body(const std::string& key, const std::string& extra = "") {
-  StatusOr<Json> json = ParseJson(R"({"idempotencyKey": ")" + key + "\"" + extra + "}");
-  EXPECT_TRUE(json.ok());
-  return *json;
-}
-
-std::string Str(const Json& doc, std::string_view name) {
-  const Json* v = doc.Find(name);
-  return v != nullptr && v->is_string() ? v->as_string() : "<none>";
-}
+using portico::testing::FakeClock;
+using portico::testing::InMemoryDatabase;
+using testing::Body;
+using testing::kSecret;
+using testing::Str;
+using testing::VerifiedSession;
 
 class ProvisionerTest : public ::testing::Test {
  protected:
@@ -47,17 +39,7 @@ class ProvisionerTest : public ::testing::Test {
     };
     provisioner_ =
         std::make_unique<Provisioner>(db_, issuer_, SecureRandom(), clock_, options_);
-    // A verified session, stored directly.
-    session_.id = "session-0123456789";
-    session_.status = SignupStatus::kEmailVerified;
-    session_.company_name = "Acme";
-    session_.slug = "acme";
-    session_.modules = {"scim", "dcr"};
-    session_.admin_email = "jane@acme.example";
-    session_.legal = {"t1", "p1", clock_.Now(), "192.0.2.1", "unit/1.0"};
-    session_.email_verified_at = clock_.Now();
-    session_.created_at = session_.updated_at = clock_.Now();
-    session_.expires_at = clock_.Now() + std::chrono::hours(24);
+    session_ = VerifiedSession(clock_);
     EXPECT_TRUE(db_.Run([&](Stores& s) { return s.signup_sessions().Insert(session_); }).ok());
   }
 
