@@ -18,6 +18,12 @@ namespace portico {
 struct HashingPoolOptions {
   size_t threads = 2;          // workers; each runs one hash at a time (~memory_kib each)
   size_t queue_capacity = 64;  // jobs waiting for a worker (0 is taken as 1); beyond, refused
+  // Added to each worker thread's nice value when it starts (Linux keeps one
+  // per thread; capped at 19; 0 leaves the workers as their creator). A
+  // positive value makes the scheduler run cheap requests' threads first when
+  // hashing keeps every core busy; hashing then gets what is left. A worker
+  // that cannot change its priority logs a warning and runs as it is.
+  int nice = 0;
 };
 
 struct VerifyOutcome {
@@ -76,6 +82,7 @@ class HashingPool {
 
   const PasswordHasher& hasher_;
   const size_t capacity_;
+  const int nice_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;  // guarded by mu_

@@ -1,7 +1,12 @@
 #include "portico/hashing_pool.h"
 
 #include <openssl/crypto.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <utility>
 
@@ -16,10 +21,27 @@ void Wipe(std::string& secret) {
   secret.clear();
 }
 
+// Lowers the calling thread's priority by `increment` nice steps. On Linux
+// setpriority(PRIO_PROCESS, tid) applies to that one thread, not the process.
+void LowerThreadPriority(int increment) {
+  if (increment <= 0) return;
+  const pid_t tid = gettid();
+  errno = 0;
+  const int current = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
+  if (current == -1 && errno != 0) return;  // cannot happen for our own thread
+  const int target = std::min(19, current + std::min(increment, 39));
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(tid), target) != 0) {
+    Log(LogLevel::kWarn, "hashing_pool.nice_failed",
+        Json::MakeObject().Set("error", std::strerror(errno)));
+  }
+}
+
 }  // namespace
 
 HashingPool::HashingPool(const PasswordHasher& hasher, HashingPoolOptions options)
-    : hasher_(hasher), capacity_(options.queue_capacity == 0 ? 1 : options.queue_capacity) {
+    : hasher_(hasher),
+      capacity_(options.queue_capacity == 0 ? 1 : options.queue_capacity),
+      nice_(options.nice) {
   const size_t threads = options.threads == 0 ? 1 : options.threads;
   workers_.reserve(threads);
   try {
@@ -99,6 +121,7 @@ size_t HashingPool::queued() const {
 }
 
 void HashingPool::WorkerLoop() {
+  LowerThreadPriority(nice_);
   for (;;) {
     std::function<void()> job;
     {

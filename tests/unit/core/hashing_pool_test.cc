@@ -1,7 +1,10 @@
 #include "portico/hashing_pool.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <barrier>
 #include <chrono>
@@ -254,6 +257,31 @@ TEST_F(HashingPoolTest, HashHelpersAreRefusedWhenFullAndNeverCallDone) {
   blocker.release.count_down();
   pool.Shutdown();
   EXPECT_EQ(called.load(), 0);
+}
+
+// Linux keeps a nice value per thread: the workers' must change, the caller's not.
+int ThreadNice() { return getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())); }
+
+// The nice value a worker of `pool` runs at, or -100 when no worker answered.
+int WorkerNice(HashingPool& pool) {
+  std::promise<int> worker_nice;
+  if (!pool.Submit([&] { worker_nice.set_value(ThreadNice()); }).ok()) return -100;
+  auto future = worker_nice.get_future();
+  if (future.wait_for(seconds(10)) != std::future_status::ready) return -100;
+  return future.get();
+}
+
+TEST_F(HashingPoolTest, WorkersRunAtTheConfiguredNiceIncrementAndTheCallerIsUntouched) {
+  const int before = ThreadNice();
+  HashingPool pool(hasher_, {.threads = 1, .queue_capacity = 4, .nice = 5});
+  EXPECT_EQ(WorkerNice(pool), std::min(19, before + 5));
+  EXPECT_EQ(ThreadNice(), before);
+}
+
+TEST_F(HashingPoolTest, WorkersKeepTheCallersNiceValueByDefault) {
+  const int before = ThreadNice();
+  HashingPool pool(hasher_, {.threads = 1, .queue_capacity = 4});
+  EXPECT_EQ(WorkerNice(pool), before);
 }
 
 }  // namespace
