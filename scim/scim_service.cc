@@ -6,6 +6,7 @@
 #include "scim/patch/patch.h"
 #include "scim/resource_validator.h"
 #include "scim/scim_errors.h"
+#include "scim/tenant_scim_settings.h"
 
 namespace portico::scim {
 namespace {
@@ -127,13 +128,47 @@ Status ScimService::Audit(Stores& stores, const ScimCaller& caller, std::string_
   return stores.outbox().Enqueue("audit", audit.Dump(), now).status();
 }
 
+StatusOr<TenantScimSettings> ScimService::LoadTenantSettings(std::string_view tenant_id) {
+  std::optional<Json> document;
+  PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
+    PORTICO_ASSIGN_OR_RETURN(document, stores.tenant_settings().Get(tenant_id, kScimSettingName));
+    return Status::Ok();
+  }));
+  return ParseTenantScimSettings(document ? &*document : nullptr);
+}
+
+StatusOr<std::string> ScimService::HashClientPassword(const ScimCaller& caller,
+                                                      std::string_view password) {
+  PORTICO_ASSIGN_OR_RETURN(TenantScimSettings tenant, LoadTenantSettings(caller.tenant_id));
+  if (!tenant.password_sync) {
+    return BadRequest(kInvalidValue,
+                      "this tenant does not accept passwords over SCIM (passwordSync is off in "
+                      "/api/tenant/scim-settings)");
+  }
+  return hash_password_(password);
+}
+
+StatusOr<Json> ScimService::GetTenantSettings(std::string_view tenant_id) {
+  PORTICO_ASSIGN_OR_RETURN(TenantScimSettings settings, LoadTenantSettings(tenant_id));
+  return TenantScimSettingsJson(settings);
+}
+
+StatusOr<Json> ScimService::PutTenantSettings(std::string_view tenant_id, const Json& document) {
+  PORTICO_ASSIGN_OR_RETURN(TenantScimSettings settings, ParseTenantScimSettings(&document));
+  Json explicit_document = TenantScimSettingsJson(settings);
+  PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) {
+    return stores.tenant_settings().Put(tenant_id, kScimSettingName, explicit_document);
+  }));
+  return explicit_document;
+}
+
 StatusOr<ScimService::Written> ScimService::Create(const ScimCaller& caller,
                                                    const ResourceType& type, const Json& body,
                                                    const Projection& projection) {
   PORTICO_ASSIGN_OR_RETURN(ValidatedResource valid, ValidateResource(body, type));
   std::optional<std::string> password_hash;
   if (valid.password) {
-    PORTICO_ASSIGN_OR_RETURN(password_hash, hash_password_(*valid.password));
+    PORTICO_ASSIGN_OR_RETURN(password_hash, HashClientPassword(caller, *valid.password));
   }
   const TimePoint now = clock_.Now();
   ResourceRecord record{.id = NewUuid(random_),
@@ -187,7 +222,7 @@ StatusOr<ScimService::Written> ScimService::Replace(const ScimCaller& caller,
   PORTICO_ASSIGN_OR_RETURN(ValidatedResource valid, ValidateResource(body, type));
   std::optional<std::string> password_hash;
   if (valid.password) {
-    PORTICO_ASSIGN_OR_RETURN(password_hash, hash_password_(*valid.password));
+    PORTICO_ASSIGN_OR_RETURN(password_hash, HashClientPassword(caller, *valid.password));
   }
   Written written;
   // Without If-Match the last writer wins: a concurrent update (Aborted) is retried.
@@ -267,7 +302,7 @@ StatusOr<ScimService::Written> ScimService::Patch(const ScimCaller& caller,
       return Status::Ok();
     });
     if (to_hash && attempt < 3) {
-      PORTICO_ASSIGN_OR_RETURN(std::string hash, hash_password_(*to_hash));
+      PORTICO_ASSIGN_OR_RETURN(std::string hash, HashClientPassword(caller, *to_hash));
       hashed = std::make_pair(*to_hash, std::move(hash));
       continue;
     }

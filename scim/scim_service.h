@@ -14,6 +14,7 @@
 #include "portico/status.h"
 #include "scim/list_query.h"
 #include "scim/schema/resource_type.h"
+#include "scim/tenant_scim_settings.h"
 
 namespace portico::scim {
 
@@ -95,6 +96,13 @@ class ScimService {
   // invalidFilter. sortBy and cursors are per resource type: invalidValue here.
   StatusOr<ListResult> SearchAll(const ScimCaller& caller, const ListParams& params);
 
+  // The tenant's "scim.settings" document with every member explicit (the
+  // defaults when none is stored). Unavailable when the database is.
+  StatusOr<Json> GetTenantSettings(std::string_view tenant_id);
+  // Validates (ParseTenantScimSettings: InvalidArgument naming the member)
+  // and stores the document; answers it with every member explicit.
+  StatusOr<Json> PutTenantSettings(std::string_view tenant_id, const Json& document);
+
   const ScimSettings& settings() const { return settings_; }
 
  private:
@@ -109,6 +117,10 @@ class ScimService {
                                                             const ScimCaller& caller,
                                                             const Page& users,
                                                             const Projection& projection);
+  // Hashes a password the client sent, unless the tenant turned password
+  // sync off (400 invalidValue, before any hashing).
+  StatusOr<TenantScimSettings> LoadTenantSettings(std::string_view tenant_id);
+  StatusOr<std::string> HashClientPassword(const ScimCaller& caller, std::string_view password);
   Status Audit(Stores& stores, const ScimCaller& caller, std::string_view event,
                const ResourceType& type, std::string_view id, TimePoint now);
 

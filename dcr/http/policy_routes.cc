@@ -10,16 +10,6 @@ namespace {
 
 constexpr char kPolicyPath[] = "/api/tenant/dcr-policy";
 
-StatusOr<std::string> AdminTenant(const tenant_api::TenantCredentials& credentials,
-                                  const http::Request& req) {
-  const std::optional<std::string> token = req.BearerToken();
-  if (!token) return Unauthenticated("a Bearer integration key is required");
-  PORTICO_ASSIGN_OR_RETURN(tenant_api::Caller caller,
-                           credentials.Authenticate(*token, tenant_api::kAdminScope));
-  req.log_tenant = caller.tenant.id;
-  return caller.tenant.id;
-}
-
 }  // namespace
 
 void AddPolicyRoutes(http::Router& router, RegistrationService& service,
@@ -28,7 +18,8 @@ void AddPolicyRoutes(http::Router& router, RegistrationService& service,
               .pattern = kPolicyPath,
               .family = "tenant",
               .handler = [&service, &credentials](http::Request& req) -> StatusOr<http::Response> {
-                PORTICO_ASSIGN_OR_RETURN(std::string tenant_id, AdminTenant(credentials, req));
+                PORTICO_ASSIGN_OR_RETURN(std::string tenant_id,
+                                         tenant_api::AdminTenantId(credentials, req));
                 PORTICO_ASSIGN_OR_RETURN(Json policy, service.GetPolicy(tenant_id));
                 return http::Response::Json(200, policy);
               },
@@ -38,7 +29,8 @@ void AddPolicyRoutes(http::Router& router, RegistrationService& service,
               .pattern = kPolicyPath,
               .family = "tenant",
               .handler = [&service, &credentials](http::Request& req) -> StatusOr<http::Response> {
-                PORTICO_ASSIGN_OR_RETURN(std::string tenant_id, AdminTenant(credentials, req));
+                PORTICO_ASSIGN_OR_RETURN(std::string tenant_id,
+                                         tenant_api::AdminTenantId(credentials, req));
                 PORTICO_RETURN_IF_ERROR(http::CheckMediaType(req, {"application/json"}));
                 PORTICO_ASSIGN_OR_RETURN(Json policy, http::ParseJsonBody(req));
                 PORTICO_RETURN_IF_ERROR(service.PutPolicy(tenant_id, policy));

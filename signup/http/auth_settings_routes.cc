@@ -11,16 +11,6 @@
 namespace portico::signup {
 namespace {
 
-StatusOr<std::string> AdminTenant(const tenant_api::TenantCredentials& credentials,
-                                  const http::Request& req) {
-  const std::optional<std::string> token = req.BearerToken();
-  if (!token) return Unauthenticated("a Bearer integration key is required");
-  PORTICO_ASSIGN_OR_RETURN(tenant_api::Caller caller,
-                           credentials.Authenticate(*token, tenant_api::kAdminScope));
-  req.log_tenant = caller.tenant.id;
-  return caller.tenant.id;
-}
-
 StatusOr<Json> JsonBody(const http::Request& req) {
   PORTICO_RETURN_IF_ERROR(http::CheckMediaType(req, {"application/json"}));
   return http::ParseJsonBody(req);
@@ -72,7 +62,8 @@ void AddAuthSettingsRoutes(http::Router& router, Database& db, const AuthSetting
               .family = "tenant",
               .handler = [settings_storage, creds,
                           database](http::Request& req) -> StatusOr<http::Response> {
-                PORTICO_ASSIGN_OR_RETURN(std::string tenant_id, AdminTenant(*creds, req));
+                PORTICO_ASSIGN_OR_RETURN(std::string tenant_id,
+                                         tenant_api::AdminTenantId(*creds, req));
                 AuthSettings settings;
                 PORTICO_RETURN_IF_ERROR(database->Run([&](Stores& stores) -> Status {
                   PORTICO_ASSIGN_OR_RETURN(
@@ -88,7 +79,8 @@ void AddAuthSettingsRoutes(http::Router& router, Database& db, const AuthSetting
               .family = "tenant",
               .handler = [settings_storage, creds,
                           database](http::Request& req) -> StatusOr<http::Response> {
-                PORTICO_ASSIGN_OR_RETURN(std::string tenant_id, AdminTenant(*creds, req));
+                PORTICO_ASSIGN_OR_RETURN(std::string tenant_id,
+                                         tenant_api::AdminTenantId(*creds, req));
                 PORTICO_ASSIGN_OR_RETURN(Json document, JsonBody(req));
                 AuthSettings settings;
                 // One transaction: the stored secret read and the write see the same row.
@@ -106,7 +98,8 @@ void AddAuthSettingsRoutes(http::Router& router, Database& db, const AuthSetting
               .pattern = kPasswordPolicyPath,
               .family = "tenant",
               .handler = [creds, database](http::Request& req) -> StatusOr<http::Response> {
-                PORTICO_ASSIGN_OR_RETURN(std::string tenant_id, AdminTenant(*creds, req));
+                PORTICO_ASSIGN_OR_RETURN(std::string tenant_id,
+                                         tenant_api::AdminTenantId(*creds, req));
                 PORTICO_ASSIGN_OR_RETURN(PasswordPolicy policy,
                                          StoredPasswordPolicy(*database, tenant_id));
                 return NoStoreJson(PasswordPolicyJson(policy));
@@ -117,7 +110,8 @@ void AddAuthSettingsRoutes(http::Router& router, Database& db, const AuthSetting
               .pattern = kPasswordPolicyPath,
               .family = "tenant",
               .handler = [creds, database](http::Request& req) -> StatusOr<http::Response> {
-                PORTICO_ASSIGN_OR_RETURN(std::string tenant_id, AdminTenant(*creds, req));
+                PORTICO_ASSIGN_OR_RETURN(std::string tenant_id,
+                                         tenant_api::AdminTenantId(*creds, req));
                 PORTICO_ASSIGN_OR_RETURN(Json document, JsonBody(req));
                 PORTICO_ASSIGN_OR_RETURN(PasswordPolicy policy, ParsePasswordPolicy(document));
                 PORTICO_RETURN_IF_ERROR(database->Run([&](Stores& stores) {

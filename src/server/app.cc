@@ -18,6 +18,8 @@
 #include "portico/random.h"
 #include "scim/bulk/bulk_request.h"
 #include "scim/http/scim_routes.h"
+#include "scim/http/settings_routes.h"
+#include "scim/tenant_scim_settings.h"
 #include "signup/http/auth_routes.h"
 #include "signup/http/auth_settings_routes.h"
 #include "signup/http/signup_routes.h"
@@ -62,14 +64,20 @@ Status EnsureTenant(Database& db, TenantService& tenants, const std::string& slu
 }
 
 // detectors_seeded_at: a new signup tenant's per-module defaults, written in
-// the step's transaction. DCR gets the server's registration policy as its
-// own "dcr.policy" document (validated as PUT /api/tenant/dcr-policy would),
-// so the tenant admin sees and edits explicit values. SCIM has no per-tenant
-// settings yet.
+// the step's transaction, so that the tenant admin sees and edits explicit
+// values. SCIM gets its settings document with every member at its default
+// (as PUT /api/tenant/scim-settings stores it); DCR gets the server's
+// registration policy as its own "dcr.policy" document (validated as PUT
+// /api/tenant/dcr-policy would).
 Status SeedSignupDefaults(Stores& stores, const Tenant& tenant) {
-  if (std::find(tenant.modules.begin(), tenant.modules.end(), "dcr") == tenant.modules.end()) {
-    return Status::Ok();
+  const auto has = [&tenant](std::string_view module) {
+    return std::find(tenant.modules.begin(), tenant.modules.end(), module) != tenant.modules.end();
+  };
+  if (has("scim")) {
+    PORTICO_RETURN_IF_ERROR(stores.tenant_settings().Put(tenant.id, scim::kScimSettingName,
+                                                         scim::TenantScimSettingsJson({})));
   }
+  if (!has("dcr")) return Status::Ok();
   const dcr::RegistrationPolicy server = ServerRegistrationPolicy();
   Json allowed = Json::MakeArray();
   for (const std::string& s : server.allowed_scopes) allowed.Push(Json(s));
@@ -285,6 +293,7 @@ void App::BuildRoutes() {
   scim_caps.bulk_max_operations = bulk_limits.max_operations;
   scim_caps.bulk_max_payload_bytes = bulk_limits.max_payload_bytes;
   scim::AddScimRoutes(router_, *scim_service_, scim_caps, *hashing_pool_);
+  scim::AddScimSettingsRoutes(router_, *scim_service_, *tenant_credentials_);
   dcr::AddRegistrationRoutes(router_, *registration_service_);
   dcr::AddPolicyRoutes(router_, *registration_service_, *tenant_credentials_);
   // Tenant admin: account sign-up settings and password policy (issue 6).

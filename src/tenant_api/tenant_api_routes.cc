@@ -93,6 +93,15 @@ StatusOr<CredentialRequest> ParseCredentialRequest(const Json& body) {
 
 }  // namespace
 
+StatusOr<std::string> AdminTenantId(const TenantCredentials& credentials,
+                                    const http::Request& request) {
+  const std::optional<std::string> token = request.BearerToken();
+  if (!token) return Unauthenticated("a Bearer integration key is required");
+  PORTICO_ASSIGN_OR_RETURN(Caller caller, credentials.Authenticate(*token, kAdminScope));
+  request.log_tenant = caller.tenant.id;
+  return caller.tenant.id;
+}
+
 http::Response RenderTenantApiError(const Status& status, const http::Request&) {
   http::Response response = http::GenericErrorResponse(status);
   if (status.code() == StatusCode::kUnauthenticated) {

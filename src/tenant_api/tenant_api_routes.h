@@ -12,6 +12,13 @@ namespace portico::tenant_api {
 //   DELETE /api/tenant/credentials/:id    revoke                                     tenant:admin
 void AddTenantApiRoutes(http::Router& router, const TenantCredentials& credentials);
 
+// For the tenant settings routes of every feature: the tenant of the
+// request's Bearer integration key when it holds tenant:admin (the tenant id
+// is also set as the request's log tenant); Unauthenticated without a valid
+// key, PermissionDenied without the scope.
+StatusOr<std::string> AdminTenantId(const TenantCredentials& credentials,
+                                    const http::Request& request);
+
 // {"error", "error_description"}; 401 adds WWW-Authenticate: Bearer (RFC 6750 §3).
 http::Response RenderTenantApiError(const Status& status, const http::Request& request);
 

@@ -415,6 +415,50 @@ TEST_P(ScimTest, PasswordPatchIsAcceptedAndNeverReturned) {
   EXPECT_EQ(r.Header("etag"), "W/\"2\"");
 }
 
+// A tenant whose users sign in through their IdP turns password sync off:
+// no SCIM write may then plant a password, and nothing else changes.
+TEST_P(ScimTest, PasswordSyncOffRefusesPasswordsOnEveryWriteUntilTurnedBackOn) {
+  auto settings = [&](const std::string& method, const std::string& body, const std::string& key) {
+    return Fetch({.method = method,
+                  .url = server_.base_url() + "/api/tenant/scim-settings",
+                  .headers = {"Authorization: Bearer " + key, "Content-Type: application/json"},
+                  .body = body});
+  };
+  HttpResult defaults = settings("GET", "", key_);
+  ASSERT_EQ(defaults.status, 200) << defaults.body;
+  EXPECT_EQ(defaults.body, R"({"passwordSync":true})");
+  EXPECT_EQ(settings("GET", "", "nope").status, 401);
+  HttpResult unknown = settings("PUT", R"({"passwordSync":false,"extra":1})", key_);
+  EXPECT_EQ(unknown.status, 400) << unknown.body;
+  EXPECT_NE(unknown.body.find("extra"), std::string::npos) << unknown.body;
+  EXPECT_EQ(settings("PUT", R"({"passwordSync":"no"})", key_).status, 400);
+  ASSERT_EQ(settings("PUT", R"({"passwordSync":false})", key_).status, 200);
+
+  const std::string user = R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],)";
+  HttpResult create = Send("POST", "/Users", user + R"("userName":"sso","password":"x-Secret-1"})");
+  EXPECT_EQ(create.status, 400) << create.body;
+  EXPECT_EQ(Body(create).Find("scimType")->as_string(), "invalidValue");
+  EXPECT_NE(create.body.find("passwordSync"), std::string::npos) << create.body;
+  const std::string id = CreateUser("sso");  // without a password: as before
+  EXPECT_EQ(
+      Send("PUT", "/Users/" + id, user + R"("userName":"sso","password":"x-Secret-1"})").status,
+      400);
+  HttpResult patch =
+      Send("PATCH", "/Users/" + id,
+           std::string("{") + kPatchOp +
+               R"(,"Operations":[{"op":"replace","path":"password","value":"x-Secret-1"}]})");
+  EXPECT_EQ(patch.status, 400) << patch.body;
+  EXPECT_EQ(StoredPasswordHash(id), "");
+
+  ASSERT_EQ(settings("PUT", R"({"passwordSync":true})", key_).status, 200);
+  HttpResult allowed =
+      Send("PATCH", "/Users/" + id,
+           std::string("{") + kPatchOp +
+               R"(,"Operations":[{"op":"replace","path":"password","value":"x-Secret-1"}]})");
+  EXPECT_EQ(allowed.status, 200) << allowed.body;
+  EXPECT_EQ(StoredPasswordHash(id).rfind("$argon2id$", 0), 0u);
+}
+
 TEST_P(ScimTest, EveryFailureUnderScimIsAScimError) {
   auto expect_scim_error = [&](const HttpResult& r, long status, const std::string& scim_type) {
     EXPECT_EQ(r.status, status) << r.body;

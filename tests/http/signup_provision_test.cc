@@ -16,6 +16,10 @@ constexpr char kCountLiveBootstrapTokens[] =
     "SELECT COUNT(*) FROM credentials c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = :s "
     "AND c.kind = 'bootstrap_token' AND c.revoked_at IS NULL";
 constexpr char kCountTenants[] = "SELECT COUNT(*) FROM tenants WHERE slug = :s";
+// detectors_seeded_at: the per-module defaults of the tenant's modules (scim and dcr here).
+constexpr char kCountSeededSettings[] =
+    "SELECT COUNT(*) FROM tenant_settings s JOIN tenants t ON t.id = s.tenant_id WHERE t.slug = :s "
+    "AND s.name IN ('scim.settings', 'dcr.policy')";
 
 using SignupProvisionTest = SignupFlowTest;
 
@@ -48,6 +52,13 @@ TEST_P(SignupProvisionTest, FullFlowGivesWorkingCredentialsAndReplaysTheSameSecr
   EXPECT_EQ(StrOf(endpoints, "registrationEndpoint"), "http://localhost:8080/oauth/register");
   EXPECT_EQ(StrOf(endpoints, "discoveryUrl"),
             "http://localhost:8080/.well-known/oauth-authorization-server");
+
+  EXPECT_EQ(Count(kCountSeededSettings, "acme"), 2);
+  HttpResult scim_settings = Fetch({.method = "GET",
+                                    .url = server_->base_url() + "/api/tenant/scim-settings",
+                                    .headers = {"Authorization: Bearer " + ik}});
+  EXPECT_EQ(scim_settings.status, 200) << scim_settings.body;
+  EXPECT_NE(scim_settings.body.find(R"("passwordSync":true)"), std::string::npos);
 
   // The integration key reads SCIM, and the admin is a user there.
   HttpResult users = Fetch({.method = "GET",
