@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "portico/password_hasher.h"
 #include "portico/status.h"
 
 namespace portico::signup {
@@ -12,8 +13,8 @@ namespace portico::signup {
 // log2 of the rounds) must be 4–14: below 4 bcrypt itself refuses, above 14
 // one verification takes seconds (53 ms at 10 here, doubling per step) —
 // a hash import must not become a way to stall the hashing pool.
-inline constexpr int kMinBcryptCost = 4;
-inline constexpr int kMaxBcryptCost = 14;
+using portico::kMaxBcryptCost;  // the verifier's own limits: what is imported can sign in
+using portico::kMinBcryptCost;
 
 // The details.code values of a rejected passwordHash.
 // $2a$, $2x$, $2y$ (other bcrypt revisions), or not bcrypt at all (argon2,

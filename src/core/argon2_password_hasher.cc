@@ -137,7 +137,8 @@ Status CheckBcrypt(std::string_view encoded) {
   }
   const std::optional<uint32_t> cost =
       encoded[4] == '0' ? ParseDecimal(encoded.substr(5, 1)) : ParseDecimal(encoded.substr(4, 2));
-  if (!cost || *cost < 4 || *cost > static_cast<uint32_t>(kMaxBcryptCost)) {
+  if (!cost || *cost < static_cast<uint32_t>(kMinBcryptCost) ||
+      *cost > static_cast<uint32_t>(kMaxBcryptCost)) {
     return Malformed("bcrypt cost out of range");
   }
   for (char c : encoded.substr(7)) {

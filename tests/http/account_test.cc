@@ -28,6 +28,9 @@ constexpr char kGoodPassword[] = "correct horse battery staple 42";
 // bcrypt (cost 4) of kGoodPassword, made with Python's crypt module (libxcrypt).
 constexpr char kBcryptOfGoodPassword[] =
     "$2b$04$HwhF0ZiASsGCaXAB9i/g8.2bzsDlB/GGlgQy/ddvWvzdcI0sMlwLW";
+// The same at cost 14, the highest an import accepts (seed 003): it must sign in too.
+constexpr char kCostliestBcryptOfGoodPassword[] =
+    "$2b$14$fjRCXd83ZiyseSu2pr.mpOnlFg6lRcwAX7rLjK41vkO1FWhnPKrTm";
 
 Json JsonOf(const HttpResult& r) {
   StatusOr<Json> json = ParseJson(r.body);
@@ -356,6 +359,11 @@ TEST_P(AccountApiTest, ImportedBcryptHashSignsInAndIsReplacedByArgon2id) {
   EXPECT_EQ(Scalar("SELECT password_hash FROM users WHERE id = :id", id).rfind("$argon2id$", 0),
             0u);
   EXPECT_EQ(SignIn("legacy@example.com", kGoodPassword).status, 200);
+
+  HttpResult costly = SignUp(R"({"email": "costly@example.com", "passwordHash": ")" +
+                             std::string(kCostliestBcryptOfGoodPassword) + R"("})");
+  ASSERT_EQ(costly.status, 201) << costly.body;
+  EXPECT_EQ(SignIn("costly@example.com", kGoodPassword).status, 200);
 
   HttpResult unsupported = SignUp(
       R"({"email": "old@example.com", "passwordHash": "$2a$10$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234"})");
