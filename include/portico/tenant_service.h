@@ -1,9 +1,12 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "portico/clock.h"
 #include "portico/credential_issuer.h"
 #include "portico/database.h"
 #include "portico/random.h"
@@ -33,18 +36,24 @@ const std::vector<std::string>& KnownModules();
 // lowercase letters, digits and inner hyphens, or is reserved (api, admin, …).
 Status ValidateSlug(std::string_view slug);
 
+// Whether a feature holds `slug` for a tenant still to come (a signup session
+// in progress), read inside the creating transaction.
+using SlugHeldFn = std::function<StatusOr<bool>(Stores& stores, std::string_view slug, TimePoint)>;
+
 // Creates tenants with their three credentials, used by the CLI and by
 // signup provisioning. Thread-safe.
 class TenantService {
  public:
-  TenantService(Database& db, const CredentialIssuer& issuer, Random& random, const Clock& clock);
+  TenantService(Database& db, const CredentialIssuer& issuer, Random& random, const Clock& clock,
+                SlugHeldFn slug_held = nullptr);
 
   // Validates, then writes the tenant and its credentials in one transaction.
-  // InvalidArgument for a bad slug, name or module; AlreadyExists when the
-  // slug is taken.
+  // InvalidArgument for a bad slug, name or module; AlreadyExists (tag
+  // slug_taken) when the slug is taken or held (`slug_held`).
   StatusOr<CreatedTenant> Create(const NewTenant& request);
 
-  // Same, inside a caller's transaction (signup provisioning uses it).
+  // Same, inside a caller's transaction, without the hold check (signup
+  // provisioning uses it for the slug its own session holds).
   StatusOr<CreatedTenant> CreateIn(Stores& stores, const NewTenant& request);
 
  private:
@@ -52,6 +61,7 @@ class TenantService {
   const CredentialIssuer& issuer_;
   Random& random_;
   const Clock& clock_;
+  SlugHeldFn slug_held_;
 };
 
 }  // namespace portico

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <string_view>
+#include <utility>
 
 #include "src/core/mail/mail_outbox.h"
 
@@ -141,8 +142,8 @@ Status ValidateSlug(std::string_view slug) {
 }
 
 TenantService::TenantService(Database& db, const CredentialIssuer& issuer, Random& random,
-                             const Clock& clock)
-    : db_(db), issuer_(issuer), random_(random), clock_(clock) {}
+                             const Clock& clock, SlugHeldFn slug_held)
+    : db_(db), issuer_(issuer), random_(random), clock_(clock), slug_held_(std::move(slug_held)) {}
 
 namespace {
 
@@ -172,6 +173,12 @@ StatusOr<CreatedTenant> TenantService::Create(const NewTenant& request) {
   PORTICO_RETURN_IF_ERROR(ValidateRequest(request).status());
   std::optional<CreatedTenant> created;
   PORTICO_RETURN_IF_ERROR(db_.Transact([&](Stores& stores) -> Status {
+    if (slug_held_) {
+      PORTICO_ASSIGN_OR_RETURN(const bool held, slug_held_(stores, request.slug, clock_.Now()));
+      if (held) {
+        return AlreadyExists("slug is held by a signup session in progress").WithTag("slug_taken");
+      }
+    }
     PORTICO_ASSIGN_OR_RETURN(created, CreateIn(stores, request));
     if (!created->tenant.admin_email) return Status::Ok();
     // The notice is owed by the same commit: queued in the outbox, never lost.

@@ -23,6 +23,7 @@
 #include "signup/http/auth_routes.h"
 #include "signup/http/auth_settings_routes.h"
 #include "signup/http/signup_routes.h"
+#include "signup/session/signup_session_store.h"
 #include "src/core/mail/mail_outbox.h"
 #include "src/core/mail/mail_transports.h"
 #include "src/ops/ops_routes.h"
@@ -121,8 +122,13 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
     app->issuer_->set_cache(app->credential_cache_.get());
   }
   app->otp_verifier_ = std::make_unique<OtpVerifier>(c.otp_pepper, random, clock);
+  // A slug a signup session holds is not the operator's to take: its
+  // provisioning would otherwise end in REVIEW_REQUIRED.
   app->tenant_service_ =
-      std::make_unique<TenantService>(*app->database_, *app->issuer_, random, clock);
+      std::make_unique<TenantService>(*app->database_, *app->issuer_, random, clock,
+                                      [](Stores& stores, std::string_view slug, TimePoint now) {
+                                        return stores.signup_sessions().IsSlugHeld(slug, now);
+                                      });
   app->tenant_credentials_ =
       std::make_unique<tenant_api::TenantCredentials>(*app->database_, *app->issuer_, clock);
   signup::SignupOptions signup_options;

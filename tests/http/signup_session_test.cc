@@ -207,6 +207,11 @@ TEST_P(SignupSessionTest, ReservedAndTakenSlugsAreRefused) {
   HttpResult held = Create("initech", "b@initech.example");
   ExpectEnvelope(held, 409, "SLUG_TAKEN");
   EXPECT_EQ(Str(Details(BodyOf(held)), "field"), "slug");
+  // The operator cannot take it either: the session's provisioning would fail.
+  CommandResult operator_create =
+      RunPortico({"tenant", "create", "--slug", "initech", "--name", "Initech"}, env_);
+  EXPECT_EQ(operator_create.exit_code, 1) << operator_create.err;
+  EXPECT_NE(operator_create.err.find("signup session"), std::string::npos) << operator_create.err;
 }
 
 TEST_P(SignupSessionTest, UnknownSessionIs404) {

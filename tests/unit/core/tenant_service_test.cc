@@ -277,6 +277,31 @@ TEST_F(TenantServiceTest, UnavailableDatabaseIsUnavailable) {
   EXPECT_EQ(Create("acme").status().code(), StatusCode::kUnavailable);
 }
 
+TEST_F(TenantServiceTest, ASlugHeldElsewhereIsTakenButCreateInIgnoresTheHold) {
+  std::vector<std::string> asked;
+  TenantService held_service(db_, issuer_, SecureRandom(), clock_,
+                             [&](Stores&, std::string_view slug, TimePoint now) -> StatusOr<bool> {
+                               asked.push_back(std::string(slug));
+                               EXPECT_EQ(now, clock_.Now());
+                               return slug == "globex";
+                             });
+  StatusOr<CreatedTenant> held = held_service.Create(NewTenant{"globex", "Globex", {}, {}});
+  ASSERT_FALSE(held.ok());
+  EXPECT_EQ(held.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(held.status().tag(), "slug_taken");
+  EXPECT_NE(held.status().message().find("signup session"), std::string::npos);
+  EXPECT_TRUE(db_.Snapshot().tenants.empty());
+  EXPECT_TRUE(held_service.Create(NewTenant{"acme", "Acme", {}, {}}).ok());
+  EXPECT_EQ(asked, (std::vector<std::string>{"globex", "acme"}));
+  // Provisioning creates the tenant for the very session that holds the slug.
+  ASSERT_TRUE(
+      db_.Transact([&](Stores& stores) {
+           return held_service.CreateIn(stores, NewTenant{"globex", "Globex", {}, {}}).status();
+         })
+          .ok());
+  EXPECT_EQ(asked.size(), 2u);
+}
+
 TEST_F(TenantServiceTest, CreateInJoinsTheCallersTransaction) {
   // Provisioning creates the tenant inside its own transaction; when a later
   // step fails, the tenant goes too.
