@@ -32,6 +32,12 @@ constexpr char kMarkOutboxDeliveredSql[] =
 constexpr char kMarkOutboxFailedSql[] =
     "UPDATE outbox SET attempts = :attempts, next_attempt_at = :next_attempt_at, "
     "last_error = :error, dead = :dead WHERE id = :id";
+// By id (the primary key): finished rows are the oldest, so the scan meets
+// them first; no index on delivered_at is worth its cost on every delivery.
+constexpr char kDeleteFinishedOutboxSql[] =
+    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE delivered_at < :delivered_before "
+    "OR (delivered_at IS NULL AND dead = 1 AND created_at < :dead_before) ORDER BY id "
+    "LIMIT :limit)";
 constexpr char kGetOutboxSql[] =
     "SELECT id, topic, payload, attempts, next_attempt_at, delivered_at, dead, last_error, "
     "created_at FROM outbox WHERE id = :id";
@@ -136,6 +142,19 @@ StatusOr<OutboxMessage> SociOutboxStore::Get(int64_t id) {
     OutboxMessage message = RowToMessage();
     Drain(*get_);
     return message;
+  });
+}
+
+StatusOr<int64_t> SociOutboxStore::DeleteFinished(TimePoint delivered_before, TimePoint dead_before,
+                                                  int limit) {
+  if (limit <= 0) return int64_t{0};
+  return Guard(ctx_, "", [&]() -> StatusOr<int64_t> {
+    long long delivered = ToUnixMillis(delivered_before);
+    long long dead = ToUnixMillis(dead_before);
+    soci::statement st = (ctx_.sql.prepare << kDeleteFinishedOutboxSql, soci::use(delivered),
+                          soci::use(dead), soci::use(limit));
+    st.execute(true);
+    return static_cast<int64_t>(st.get_affected_rows());
   });
 }
 

@@ -149,6 +149,8 @@ class SociOutboxStore : public OutboxStore {
   Status MarkDelivered(int64_t id, int attempts, TimePoint at) override;
   Status MarkFailed(int64_t id, int attempts, TimePoint next_attempt_at, std::string_view error,
                     bool dead) override;
+  StatusOr<int64_t> DeleteFinished(TimePoint delivered_before, TimePoint dead_before,
+                                   int limit) override;
   StatusOr<OutboxMessage> Get(int64_t id) override;
   StatusOr<int64_t> CountPending() override;
 

@@ -46,6 +46,11 @@ class OutboxStore {
   // Records a failed attempt: attempts, error, when to retry; `dead` gives up.
   virtual Status MarkFailed(int64_t id, int attempts, TimePoint next_attempt_at,
                             std::string_view error, bool dead) = 0;
+  // Deletes up to `limit` finished messages, oldest first: delivered before
+  // `delivered_before`, or given up on (dead) and created before
+  // `dead_before`. Pending messages are never touched. Returns how many went.
+  virtual StatusOr<int64_t> DeleteFinished(TimePoint delivered_before, TimePoint dead_before,
+                                           int limit) = 0;
   virtual StatusOr<OutboxMessage> Get(int64_t id) = 0;
   // Undelivered, live messages.
   virtual StatusOr<int64_t> CountPending() = 0;

@@ -13,6 +13,8 @@ namespace {
 constexpr size_t kClientBatch = 500;
 // Likewise signup sessions (each with its code and idempotency records).
 constexpr int kSignupSessionBatch = 500;
+// And finished outbox messages (a row each; mail bodies include one-time codes).
+constexpr int kOutboxBatch = 5000;
 
 }  // namespace
 
@@ -50,12 +52,28 @@ StatusOr<Json> Housekeeping::RunOnce() {
     sessions += deleted;
     if (deleted < kSignupSessionBatch) break;
   }
+  // Finished outbox messages: a delivered one is kept a day (to answer "did
+  // the mail go out?"), one given up on a month (for the operator to look
+  // into). Without this the table grows with every change ever made.
+  int64_t outbox = 0;
+  for (;;) {
+    int64_t deleted = 0;
+    PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
+      PORTICO_ASSIGN_OR_RETURN(
+          deleted, stores.outbox().DeleteFinished(now - kOutboxRetention.delivered,
+                                                  now - kOutboxRetention.dead, kOutboxBatch));
+      return Status::Ok();
+    }));
+    outbox += deleted;
+    if (deleted < kOutboxBatch) break;
+  }
   return Json::MakeObject()
       .Set("clientsDeleted", clients)
       .Set("revokedTokensDeleted", revoked)
       .Set("rateLimitWindowsDeleted", windows)
       .Set("idempotencyRecordsDeleted", idempotency)
-      .Set("signupSessionsDeleted", sessions);
+      .Set("signupSessionsDeleted", sessions)
+      .Set("outboxMessagesDeleted", outbox);
 }
 
 void Housekeeping::Start(std::chrono::milliseconds interval) {

@@ -15,10 +15,18 @@
 
 namespace portico::server {
 
+// How long finished outbox messages are kept.
+struct OutboxRetention {
+  std::chrono::hours delivered{24};
+  std::chrono::hours dead{24 * 30};
+};
+inline constexpr OutboxRetention kOutboxRetention{};
+
 // Deletes what has outlived its use: OAuth clients unused past the client
 // TTL, revocation records of expired tokens, ended rate-limit windows,
-// signup provisioning's idempotency records older than a day, and signup
-// sessions that ended longer ago than their retention (signup::SignupRetention).
+// signup provisioning's idempotency records older than a day, signup
+// sessions that ended longer ago than their retention (signup::SignupRetention),
+// and finished outbox messages (kOutboxRetention).
 // `portico clients prune` runs it once; `portico serve` runs it periodically.
 // Safe with several processes on one database: every step is an idempotent
 // conditional delete. Thread-safe.
@@ -33,7 +41,8 @@ class Housekeeping {
   ~Housekeeping() { Stop(); }
 
   // One pass; returns what it deleted: {"clientsDeleted", "revokedTokensDeleted",
-  // "rateLimitWindowsDeleted", "idempotencyRecordsDeleted", "signupSessionsDeleted"}.
+  // "rateLimitWindowsDeleted", "idempotencyRecordsDeleted", "signupSessionsDeleted",
+  // "outboxMessagesDeleted"}.
   StatusOr<Json> RunOnce();
   // Runs a pass every `interval` on a thread of its own (failures are logged
   // and retried at the next pass) until Stop.

@@ -182,6 +182,53 @@ TEST_P(OutboxStoreContract, CountPendingCountsUndeliveredLiveMessages) {
   EXPECT_EQ(Pending(), 1);
 }
 
+TEST_P(OutboxStoreContract, DeleteFinishedRemovesOldDeliveredAndDeadMessagesOnly) {
+  const int64_t old_delivered = Enqueue("old-delivered", T0());
+  const int64_t new_delivered = Enqueue("new-delivered", T0());
+  const int64_t old_dead = Enqueue("old-dead", T0());
+  const int64_t new_dead = Enqueue("new-dead", At(seconds(100)));
+  const int64_t old_pending = Enqueue("old-pending", T0());
+  ASSERT_TRUE(Query([&](Stores& s) {
+                return s.outbox().MarkDelivered(old_delivered, 1, At(seconds(10)));
+              }).ok());
+  ASSERT_TRUE(Query([&](Stores& s) {
+                return s.outbox().MarkDelivered(new_delivered, 1, At(seconds(60)));
+              }).ok());
+  for (int64_t dead : {old_dead, new_dead}) {
+    ASSERT_TRUE(Query([&](Stores& s) {
+                  return s.outbox().MarkFailed(dead, 5, At(seconds(200)), "x", true);
+                }).ok());
+  }
+
+  // Delivered before 50 s, or dead and created before 50 s.
+  StatusOr<int64_t> deleted = Query(
+      [&](Stores& s) { return s.outbox().DeleteFinished(At(seconds(50)), At(seconds(50)), 100); });
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(*deleted, 2);
+  for (int64_t gone : {old_delivered, old_dead}) {
+    EXPECT_EQ(Query([&](Stores& s) { return s.outbox().Get(gone); }).status().code(),
+              StatusCode::kNotFound);
+  }
+  for (int64_t kept : {new_delivered, new_dead, old_pending}) {
+    EXPECT_TRUE(Query([&](Stores& s) { return s.outbox().Get(kept); }).ok()) << kept;
+  }
+  EXPECT_EQ(Pending(), 1);
+
+  // The limit bounds one call, oldest first; later calls take the rest.
+  StatusOr<int64_t> one = Query(
+      [&](Stores& s) { return s.outbox().DeleteFinished(At(seconds(500)), At(seconds(500)), 1); });
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(*one, 1);
+  EXPECT_EQ(Query([&](Stores& s) { return s.outbox().Get(new_delivered); }).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(Query([&](Stores& s) { return s.outbox().Get(new_dead); }).ok());
+  EXPECT_EQ(*Query([&](Stores& s) {
+    return s.outbox().DeleteFinished(At(seconds(500)), At(seconds(500)), 0);
+  }),
+            0);
+  EXPECT_TRUE(Query([&](Stores& s) { return s.outbox().Get(old_pending); }).ok());
+}
+
 TEST_P(OutboxStoreContract, ConcurrentClaimersNeverGetTheSameMessage) {
   constexpr int kMessages = 60;
   std::set<int64_t> enqueued;

@@ -364,6 +364,25 @@ class InMemoryDatabase : public Database {
       it->second.dead = dead;
       return Status::Ok();
     }
+    StatusOr<int64_t> DeleteFinished(TimePoint delivered_before, TimePoint dead_before,
+                                     int limit) override {
+      Call call(db_, tx_, "outbox.DeleteFinished");
+      if (!call.status().ok()) return call.status();
+      int64_t deleted = 0;
+      auto& outbox = call.state().outbox;  // ordered by id, as the SQL deletes
+      for (auto it = outbox.begin(); it != outbox.end() && deleted < limit;) {
+        const OutboxMessage& m = it->second;
+        const bool finished = (m.delivered_at && *m.delivered_at < delivered_before) ||
+                              (!m.delivered_at && m.dead && m.created_at < dead_before);
+        if (finished) {
+          it = outbox.erase(it);
+          ++deleted;
+        } else {
+          ++it;
+        }
+      }
+      return deleted;
+    }
     StatusOr<OutboxMessage> Get(int64_t id) override {
       Call call(db_, tx_, "outbox.Get");
       if (!call.status().ok()) return call.status();

@@ -52,5 +52,36 @@ TEST(HousekeepingTest, DeletesUnusedClientsExpiredRevocationsAndEndedWindows) {
   EXPECT_TRUE(db.Snapshot().oauth.clients.empty());
 }
 
+// Delivered messages go after a day, given-up ones after a month; pending
+// ones stay however old, so nothing accepted is ever lost.
+TEST(HousekeepingTest, DeletesFinishedOutboxMessagesAfterTheirRetention) {
+  testing::FakeClock clock;
+  testing::InMemoryDatabase db;
+  CredentialIssuer issuer(std::string(40, 'k'), SecureRandom(), clock);
+  dcr::ClientSecrets secrets(issuer, SecureRandom());
+  dcr::RegistrationService registrations(db, issuer, secrets, clock, {});
+  int64_t delivered = 0, dead = 0, pending = 0;
+  ASSERT_TRUE(db.Run([&](Stores& s) -> Status {
+                  PORTICO_ASSIGN_OR_RETURN(delivered, s.outbox().Enqueue("mail", "a", clock.Now()));
+                  PORTICO_ASSIGN_OR_RETURN(dead, s.outbox().Enqueue("mail", "b", clock.Now()));
+                  PORTICO_ASSIGN_OR_RETURN(pending, s.outbox().Enqueue("mail", "c", clock.Now()));
+                  PORTICO_RETURN_IF_ERROR(s.outbox().MarkDelivered(delivered, 1, clock.Now()));
+                  return s.outbox().MarkFailed(dead, 8, clock.Now(), "refused", true);
+                }).ok());
+  Housekeeping housekeeping(db, registrations, clock);
+  auto deleted_after = [&](hours elapsed) -> int64_t {
+    clock.Advance(elapsed);
+    StatusOr<Json> report = housekeeping.RunOnce();
+    EXPECT_TRUE(report.ok()) << report.status().ToString();
+    return report.ok() ? report->Find("outboxMessagesDeleted")->as_int() : -1;
+  };
+  EXPECT_EQ(deleted_after(hours(23)), 0);
+  EXPECT_EQ(deleted_after(hours(2)), 1);  // the delivered one, a day on
+  EXPECT_FALSE(db.Snapshot().outbox.count(delivered));
+  EXPECT_EQ(deleted_after(hours(24 * 30)), 1);  // the dead one, a month on
+  EXPECT_EQ(db.Snapshot().outbox.size(), 1u);
+  EXPECT_TRUE(db.Snapshot().outbox.count(pending));
+}
+
 }  // namespace
 }  // namespace portico::server

@@ -188,6 +188,10 @@ class FailingEnqueueDatabase : public Database {
                       bool dead) override {
       return inner_.MarkFailed(id, attempts, next, error, dead);
     }
+    StatusOr<int64_t> DeleteFinished(TimePoint delivered_before, TimePoint dead_before,
+                                     int limit) override {
+      return inner_.DeleteFinished(delivered_before, dead_before, limit);
+    }
     StatusOr<OutboxMessage> Get(int64_t id) override { return inner_.Get(id); }
     StatusOr<int64_t> CountPending() override { return inner_.CountPending(); }
 
