@@ -19,6 +19,7 @@
 
 #include "portico/log.h"
 #include "src/http/request_id.h"
+#include "src/http/tls.h"
 #include "portico/percent_decode.h"
 
 namespace portico::http {
@@ -655,6 +656,13 @@ Status Server::Start() {
             .flags(Pistache::Tcp::Options::ReuseAddr | Pistache::Tcp::Options::NoDelay)
             .maxRequestSize(options.max_body_bytes + kHeaderAllowance);
     impl_->endpoint->init(endpoint_options);
+    if (!options.tls_cert_file.empty()) {
+      if (Status tls = EnableTls(*impl_->endpoint, options.tls_cert_file, options.tls_key_file);
+          !tls.ok()) {
+        impl_->endpoint.reset();
+        return tls;
+      }
+    }
     impl_->endpoint->setHandler(std::make_shared<PisHandler>(impl_->core));
     impl_->endpoint->serveThreaded();
     impl_->port = static_cast<uint16_t>(impl_->endpoint->getPort());
@@ -667,6 +675,7 @@ Status Server::Start() {
   fields.Set("host", options.host);
   fields.Set("port", static_cast<int>(impl_->port.load()));
   fields.Set("threads", threads);
+  fields.Set("tls", !options.tls_cert_file.empty());
   Log(LogLevel::kInfo, "http_listening", fields);
   return Status::Ok();
 }

@@ -22,6 +22,9 @@ struct ServerOptions {
   // Peers whose X-Forwarded-For is believed (see ResolveClientIp).
   std::vector<Cidr> trusted_proxies = {};
   std::chrono::milliseconds drain_timeout{30000};
+  // Both set: HTTPS only, TLS 1.2 minimum (see EnableTls). Both empty: plain HTTP.
+  std::string tls_cert_file = {};
+  std::string tls_key_file = {};
 };
 
 // The HTTP server: Pistache underneath, Router on top. Adds what Pistache

@@ -329,6 +329,8 @@ Status App::Serve() {
   options.max_body_bytes = config_.max_body_bytes;
   options.trusted_proxies = config_.trusted_proxies;
   options.drain_timeout = config_.drain_timeout;
+  options.tls_cert_file = config_.tls_cert_file;
+  options.tls_key_file = config_.tls_key_file;
   http::Server server(options, router_);
   PORTICO_RETURN_IF_ERROR(server.Start());
   dispatcher_->Start();

@@ -40,18 +40,134 @@ Usage:
   portico webhook remove --tenant SLUG --id ID
                                  delete an endpoint (deliveries still queued for it are dropped)
   portico version                print the version
-  portico help                   this text
+  portico help, --help           this text
 
-Configuration comes from the environment (all optional locally):
-  PORTICO_LISTEN (127.0.0.1:8080)  PUBLIC_BASE_URL (http://localhost:8080)
-  DATABASE_URL (sqlite:portico.db | sqlite::memory: | postgresql://user:pass@host:port/db)
-  SELF_SERVE_SIGNUP_ENABLED (true)  OTP_PEPPER, KEY_HASH_SECRET (generated beside a SQLite db)
-  MAIL_URL (console: | smtp://host:port | resend:)  RESEND_API_KEY  RESEND_FROM_EMAIL  RESEND_API_URL
-  SIGNUP_OTP_TEMPLATE_ID  SIGNUP_PROVISIONED_TEMPLATE_ID  TRUSTED_PROXIES (CIDRs)
-  DCR_OPEN_REGISTRATION (false)  DCR_OPEN_REGISTRATION_TENANT (default)  DCR_CLIENT_TTL_DAYS (90)
-  Tuning: PORTICO_HTTP_THREADS PORTICO_MAX_BODY_BYTES PORTICO_DB_POOL_SIZE PORTICO_DRAIN_TIMEOUT_MS
-          PORTICO_LOG_LEVEL PORTICO_OUTBOX_POLL_MS PORTICO_OUTBOX_BACKOFF_MS PORTICO_OUTBOX_LEASE_MS
+  Every command also takes --help (e.g. `portico webhook add --help`).
 )";
+
+// `portico COMMAND --help`: what the command does and each of its options.
+// The environment variables follow, from the table LoadConfig reads.
+struct CommandHelp {
+  std::string_view command;
+  std::string_view text;
+};
+constexpr CommandHelp kCommandHelp[] = {
+    {"serve", R"(Usage: portico serve
+
+Migrates the database if needed, then serves HTTP on PORTICO_LISTEN (HTTPS,
+TLS 1.2 or later, when PORTICO_TLS_CERT and PORTICO_TLS_KEY are set) and
+delivers the outbox (mail, webhooks) until SIGTERM or SIGINT; then stops
+accepting, lets in-flight requests finish (PORTICO_DRAIN_TIMEOUT_MS) and exits.
+Several `serve` processes may share one PostgreSQL database.
+No options. Exit status: 0 after a clean stop, 1 when the database or the
+address is unavailable, 2 for a malformed variable (the message names it).
+)"},
+    {"migrate", R"(Usage: portico migrate
+
+Applies pending schema migrations to DATABASE_URL and prints {"applied":N}.
+Safe to run while other processes migrate or serve. No options.
+Exit status: 0, 1 when the database is unavailable, 2 for a malformed variable.
+)"},
+    {"tenant create", R"(Usage: portico tenant create --slug S --name N [--modules a,b] [--admin-email E]
+
+Creates a tenant and prints one JSON object: tenantId, slug, name, modules and
+its three credentials (integrationKey, bootstrapToken, publicLoginToken),
+shown this once and stored only as keyed hashes.
+  --slug S           URL-safe unique name (lowercase letters, digits, hyphens)
+  --name N           display name
+  --modules a,b      enabled modules, comma-separated (e.g. scim,dcr)
+  --admin-email E    the tenant's administrator email
+Exit status: 0, 1 when the slug is taken or the database is unavailable, 2 for
+a bad option or variable.
+)"},
+    {"clients prune", R"(Usage: portico clients prune
+
+Deletes OAuth clients unused for DCR_CLIENT_TTL_DAYS (and other expired
+records) now and prints what was removed as JSON; `serve` does it every hour.
+No options.
+)"},
+    {"webhook add", R"(Usage: portico webhook add --tenant SLUG --url URL --events TYPE[,TYPE...]
+
+Adds a signed webhook endpoint and prints it as JSON with its whsec_ secret,
+shown this once.
+  --tenant SLUG      the tenant's slug
+  --url URL          https URL (http only for 127.0.0.1, [::1], localhost), no
+                     userinfo, no fragment
+  --events TYPES     "*", a family like "scim.user.*", or event types (below)
+)"},
+    {"webhook list", R"(Usage: portico webhook list --tenant SLUG
+
+Prints the tenant's webhook endpoints as JSON (never their secrets).
+  --tenant SLUG      the tenant's slug
+)"},
+    {"webhook remove", R"(Usage: portico webhook remove --tenant SLUG --id ID
+
+Deletes a webhook endpoint; deliveries still queued for it are dropped.
+  --tenant SLUG      the tenant's slug
+  --id ID            the endpoint's id (from add or list)
+)"},
+    {"version", R"(Usage: portico version
+
+Prints the version. No options.
+)"},
+};
+
+void PrintEventTypes() {
+  std::string types;
+  for (const std::string& t : webhooks::KnownEventTypes()) types += (types.empty() ? "" : " ") + t;
+  std::printf("\nWebhook event types: %s\n", types.c_str());
+}
+
+void PrintEnvironment() {
+  std::fputs("\nEnvironment (every variable optional on a developer's machine):\n", stdout);
+  for (const ConfigVariable& v : ConfigVariables()) {
+    const std::string shown_default =
+        v.default_value.empty() ? "" : " (default " + std::string(v.default_value) + ")";
+    std::printf("  %-36s %.*s%s\n", std::string(v.name).c_str(),
+                static_cast<int>(v.description.size()), v.description.data(),
+                shown_default.c_str());
+  }
+}
+
+void PrintUsage() {
+  std::fputs(kUsage, stdout);
+  PrintEnvironment();
+  PrintEventTypes();
+}
+
+// `portico WORDS… --help` (or `portico help WORDS…`): the help of the command
+// the words name; of every subcommand when they name a group ("webhook").
+// False when they name nothing.
+bool PrintCommandHelp(const std::vector<std::string>& words) {
+  std::string command;
+  for (const std::string& w : words) {
+    if (w.empty() || w[0] == '-') break;
+    if (!command.empty()) command += ' ';
+    command += w;
+  }
+  bool printed = false;
+  for (const CommandHelp& help : kCommandHelp) {
+    const bool exact = help.command == command;
+    const bool in_group = help.command.rfind(command + " ", 0) == 0;
+    // "tenant create x" still finds "tenant create": extra words are operands.
+    const bool prefix = command.rfind(std::string(help.command) + " ", 0) == 0;
+    if (!exact && !in_group && !prefix) continue;
+    if (printed) std::fputs("\n", stdout);
+    std::fwrite(help.text.data(), 1, help.text.size(), stdout);
+    printed = true;
+  }
+  if (!printed) return false;
+  if (command.rfind("webhook", 0) == 0) PrintEventTypes();
+  PrintEnvironment();
+  return true;
+}
+
+bool AsksForHelp(const std::vector<std::string>& args) {
+  for (size_t i = 2; i < args.size(); ++i) {
+    if (args[i] == "--help" || args[i] == "-h") return true;
+  }
+  return false;
+}
 
 int UsageError(const std::string& message) {
   std::fprintf(stderr, "portico: %s\nRun `portico help` for usage.\n", message.c_str());
@@ -278,12 +394,14 @@ int RunCli(const std::vector<std::string>& args) {
   if (args.size() < 2) return UsageError("a command is required");
   const std::string& command = args[1];
   if (command == "help" || command == "--help" || command == "-h") {
-    std::fputs(kUsage, stdout);
-    std::string types;
-    for (const std::string& t : webhooks::KnownEventTypes())
-      types += (types.empty() ? "" : " ") + t;
-    std::printf("\nWebhook event types: %s\n", types.c_str());
+    if (args.size() > 2 && PrintCommandHelp({args.begin() + 2, args.end()})) return kExitOk;
+    if (args.size() > 2) return UsageError("no such command");
+    PrintUsage();
     return kExitOk;
+  }
+  if (AsksForHelp(args)) {
+    if (PrintCommandHelp({args.begin() + 1, args.end()})) return kExitOk;
+    return UsageError("unknown command \"" + command + "\"");
   }
   if (command == "version" || command == "--version") {
     std::printf("portico %s\n", PORTICO_VERSION);

@@ -16,6 +16,7 @@
 #include "db/open_database.h"
 #include "portico/random.h"
 #include "portico/tenant_service.h"
+#include "src/http/tls.h"
 
 namespace portico::server {
 namespace {
@@ -112,7 +113,65 @@ Status CheckSecret(std::string_view variable, const std::string& value) {
   return Status::Ok();
 }
 
+// The one list of variables (see ConfigVariable). Defaults are those of
+// Config and of the limits' structs, written as people type them.
+constexpr ConfigVariable kConfigVariables[] = {
+    {"PORTICO_LISTEN", "127.0.0.1:8080", "address and port to listen on ([::1]:8080 for IPv6)"},
+    {"PUBLIC_BASE_URL", "http://localhost:8080",
+     "the issuer; every absolute URL the server emits starts with it"},
+    {"DATABASE_URL", "sqlite:portico.db",
+     "sqlite:PATH, sqlite::memory: or postgresql://user:pass@host:port/db"},
+    {"SELF_SERVE_SIGNUP_ENABLED", "true", "false answers 503 on /api/public/signup/*"},
+    {"SIGNUP_SESSION_TTL_MINUTES", "1440", "how long a signup session may wait (5-10080)"},
+    {"SIGNUP_PROVISION_LEASE_SECONDS", "30", "how long a provisioning run holds its session"},
+    {"SIGNUP_CREATE_LIMIT_IP", "20/1h", "signup session creates per client IP (COUNT/WINDOW|off)"},
+    {"SIGNUP_CREATE_LIMIT_DOMAIN", "100/1h", "signup session creates per admin-email domain"},
+    {"SIGNUP_CREATE_LIMIT_EMAIL", "5/1h", "signup session creates per admin email"},
+    {"SIGNUP_VERIFY_LIMIT_IP", "60/10m", "verify-email attempts per client IP"},
+    {"SIGNUP_VERIFY_LIMIT_DOMAIN", "300/10m", "verify-email attempts per email domain"},
+    {"SIGNUP_VERIFY_LIMIT_EMAIL", "30/10m", "verify-email attempts per email"},
+    {"AUTH_SIGNUP_LIMIT_IP", "5/1h", "account sign-ups per client IP (per tenant)"},
+    {"AUTH_SIGNIN_LIMIT_IP", "60/10m", "account sign-ins per client IP"},
+    {"AUTH_SIGNIN_LIMIT_ACCOUNT", "10/10m", "account sign-ins per account"},
+    {"AUTH_VERIFY_LIMIT_IP", "30/10m", "account verify-email attempts per client IP"},
+    {"AUTH_VERIFICATION_MAIL_LIMIT_EMAIL", "3/1h", "verification mails per email"},
+    // Secrets: no default shown; on SQLite they are generated into a file.
+    {"OTP_PEPPER", "",
+     "secret for OTP hashes (32+ characters): required on PostgreSQL and the same on every "
+     "process; generated beside a SQLite database when unset"},
+    {"KEY_HASH_SECRET", "",
+     "secret for hashes of keys, tokens and client secrets (32+ characters): as OTP_PEPPER"},
+    {signup::kCommonPasswordListVariable, signup::kDefaultCommonPasswordList,
+     "common passwords refused at sign-up, one per line; empty for none"},
+    {signup::kBreachedPasswordFileVariable, "",
+     "optional Have I Been Pwned SHA-1 file (HASH:COUNT lines, sorted)"},
+    {"MAIL_URL", "console:", "console:, smtp://[user:pass@]host:port, smtps://... or resend:"},
+    {"MAIL_FROM", "Portico <no-reply@localhost>", "sender of every mail"},
+    {"RESEND_FROM_EMAIL", "", "sender for Resend (and SMTP); wins over MAIL_FROM"},
+    {"RESEND_API_KEY", "", "Resend API key (secret)"},
+    {"RESEND_API_URL", "https://api.resend.com", "Resend API base URL"},
+    {"SIGNUP_OTP_TEMPLATE_ID", "", "Resend template for the signup code mail"},
+    {"SIGNUP_PROVISIONED_TEMPLATE_ID", "", "Resend template for the provisioned mail"},
+    {"TRUSTED_PROXIES", "", "CIDRs whose X-Forwarded-For is believed for the client IP"},
+    {"DCR_OPEN_REGISTRATION", "false", "true lets OAuth clients register without a token"},
+    {"DCR_OPEN_REGISTRATION_TENANT", "default", "slug of the tenant open registrations go to"},
+    {"DCR_CLIENT_TTL_DAYS", "90", "unused OAuth clients are deleted after this; 0 keeps them"},
+    {"PORTICO_TLS_CERT", "", "PEM certificate (chain); with PORTICO_TLS_KEY serves HTTPS, TLS 1.2+"},
+    {"PORTICO_TLS_KEY", "", "PEM private key (unencrypted) matching PORTICO_TLS_CERT"},
+    {"PORTICO_HTTP_THREADS", "cores", "HTTP reactor threads (0: one per core)"},
+    {"PORTICO_MAX_BODY_BYTES", "1048576", "larger request bodies get 413"},
+    {"PORTICO_DB_POOL_SIZE", "threads + 2", "database sessions in the pool (0: threads + 2)"},
+    {"PORTICO_DRAIN_TIMEOUT_MS", "30000", "how long SIGTERM waits for in-flight requests"},
+    {"PORTICO_OUTBOX_POLL_MS", "500", "outbox polling interval"},
+    {"PORTICO_OUTBOX_BACKOFF_MS", "1000", "first outbox retry delay (doubling)"},
+    {"PORTICO_OUTBOX_LEASE_MS", "120000", "how long a claimed outbox message stays claimed"},
+    {"PORTICO_CREDENTIAL_CACHE_MS", "1000", "how long a verified key is remembered; 0: never"},
+    {"PORTICO_LOG_LEVEL", "info", "debug, info, warn or error (JSON lines on stderr)"},
+};
+
 }  // namespace
+
+std::span<const ConfigVariable> ConfigVariables() { return kConfigVariables; }
 
 Environment ProcessEnvironment() {
   return [](std::string_view name) -> std::optional<std::string> {
@@ -216,6 +275,24 @@ StatusOr<Config> LoadConfig(const Environment& env) {
   if (auto v = get("DCR_CLIENT_TTL_DAYS")) {
     PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("DCR_CLIENT_TTL_DAYS", *v, 0, 36500));
     config.dcr_client_ttl_days = static_cast<int>(n);
+  }
+  {
+    const std::optional<std::string> cert = get("PORTICO_TLS_CERT");
+    const std::optional<std::string> key = get("PORTICO_TLS_KEY");
+    if (cert.has_value() != key.has_value()) {
+      return Bad(cert ? "PORTICO_TLS_KEY" : "PORTICO_TLS_CERT",
+                 "must be set together with " +
+                     std::string(cert ? "PORTICO_TLS_CERT" : "PORTICO_TLS_KEY"));
+    }
+    if (cert) {
+      // Checked here, not when listening, so a bad pair exits 2 naming the variable.
+      if (Status pair = http::CheckTlsKeyPair(*cert, *key); !pair.ok()) {
+        return Bad(pair.tag() == http::kTlsKeyProblem ? "PORTICO_TLS_KEY" : "PORTICO_TLS_CERT",
+                   pair.message());
+      }
+      config.tls_cert_file = *cert;
+      config.tls_key_file = *key;
+    }
   }
   if (auto v = get("PORTICO_HTTP_THREADS")) {
     PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("PORTICO_HTTP_THREADS", *v, 0, 256));

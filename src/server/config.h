@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,10 @@ struct Config {
   // DCR_CLIENT_TTL_DAYS: clients unused this long (and without live tokens)
   // are pruned; 0 keeps them for ever.
   int dcr_client_ttl_days = 90;
+  // PORTICO_TLS_CERT, PORTICO_TLS_KEY: PEM files; both set → serve HTTPS
+  // (TLS 1.2 minimum), both empty → plain HTTP.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 
   // Tuning, not in the contract: PORTICO_HTTP_THREADS (0 → cores),
   // PORTICO_MAX_BODY_BYTES, PORTICO_DB_POOL_SIZE (0 → threads + 2),
@@ -85,6 +90,18 @@ struct Config {
 
   bool uses_sqlite() const { return database_url.rfind("sqlite:", 0) == 0; }
 };
+
+// One environment variable `portico` reads. The table of them is what
+// LoadConfig reads (a unit test holds the two together) and what `--help`
+// prints, so documentation cannot drift from validation.
+struct ConfigVariable {
+  std::string_view name;
+  std::string_view default_value;  // as shown to people; "" when unset
+  std::string_view description;
+};
+
+// Every variable LoadConfig reads, in the order `portico --help` lists them.
+std::span<const ConfigVariable> ConfigVariables();
 
 // Reads a variable; nullopt when unset. Injected so tests need no real environment.
 using Environment = std::function<std::optional<std::string>(std::string_view name)>;

@@ -22,6 +22,9 @@ struct HttpRequest {
   std::string body;
   long timeout_ms = 10000;
   bool http10 = false;
+  // For https URLs: the PEM file of the CA (or self-signed certificate) to
+  // trust instead of the system's. Peer and host name are always verified.
+  std::string ca_file = {};
 };
 
 // A real HTTP/1.1 request over loopback with libcurl (a fresh connection

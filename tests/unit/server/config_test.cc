@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
 namespace portico::server {
 namespace {
@@ -129,6 +130,46 @@ TEST(LoadConfigTest, EmptyValueCountsAsUnset) {
   auto config = LoadConfig(FakeEnv({{"PORTICO_LISTEN", ""}, {"DATABASE_URL", ""}}));
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->listen_port, 8080);
+}
+
+TEST(LoadConfigTest, TlsNeedsBothFilesNamingTheMissingOne) {
+  auto only_cert = LoadConfig(FakeEnv({{"PORTICO_TLS_CERT", "/etc/portico/cert.pem"}}));
+  ASSERT_FALSE(only_cert.ok());
+  EXPECT_EQ(only_cert.status().message().rfind("PORTICO_TLS_KEY: ", 0), 0u)
+      << only_cert.status().message();
+  auto only_key = LoadConfig(FakeEnv({{"PORTICO_TLS_KEY", "/etc/portico/key.pem"}}));
+  ASSERT_FALSE(only_key.ok());
+  EXPECT_EQ(only_key.status().message().rfind("PORTICO_TLS_CERT: ", 0), 0u)
+      << only_key.status().message();
+  auto neither = LoadConfig(FakeEnv({}));
+  ASSERT_TRUE(neither.ok());
+  EXPECT_TRUE(neither->tls_cert_file.empty());
+}
+
+TEST(LoadConfigTest, UnreadableTlsFilesNameTheirVariable) {
+  auto missing = LoadConfig(FakeEnv(
+      {{"PORTICO_TLS_CERT", "/nonexistent/cert.pem"}, {"PORTICO_TLS_KEY", "/nonexistent/k.pem"}}));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message().rfind("PORTICO_TLS_CERT: ", 0), 0u)
+      << missing.status().message();
+  EXPECT_NE(missing.status().message().find("/nonexistent/cert.pem"), std::string::npos);
+}
+
+// The table `portico --help` prints is the list LoadConfig reads: a variable
+// added to one and not the other fails here.
+TEST(ConfigVariablesTest, TableListsExactlyTheVariablesLoadConfigReads) {
+  std::set<std::string> read;
+  const Environment recording = [&read](std::string_view name) -> std::optional<std::string> {
+    read.insert(std::string(name));
+    return std::nullopt;
+  };
+  ASSERT_TRUE(LoadConfig(recording).ok());
+  std::set<std::string> listed;
+  for (const ConfigVariable& v : ConfigVariables()) {
+    EXPECT_TRUE(listed.insert(std::string(v.name)).second) << "listed twice: " << v.name;
+    EXPECT_FALSE(v.description.empty()) << v.name;
+  }
+  EXPECT_EQ(read, listed);
 }
 
 TEST(SecretsPathTest, SitsBesideTheDatabase) {
