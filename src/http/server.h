@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "portico/metrics.h"
 #include "portico/status.h"
 #include "src/http/cidr.h"
 #include "src/http/router.h"
@@ -22,6 +23,11 @@ struct ServerOptions {
   // Peers whose X-Forwarded-For is believed (see ResolveClientIp).
   std::vector<Cidr> trusted_proxies = {};
   std::chrono::milliseconds drain_timeout{30000};
+  // Counts every answered request (portico_http_requests_total and
+  // portico_http_request_duration_seconds, by route pattern — "unmatched"
+  // when no route matched — method and status); null counts nothing. Must
+  // outlive the server.
+  Metrics* metrics = nullptr;
 };
 
 // The HTTP server: Pistache underneath, Router on top. Adds what Pistache

@@ -217,6 +217,7 @@ StatusOr<Config> LoadConfig(const Environment& env) {
     PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("DCR_CLIENT_TTL_DAYS", *v, 0, 36500));
     config.dcr_client_ttl_days = static_cast<int>(n);
   }
+  if (auto v = get("METRICS_TOKEN")) config.metrics_token = *v;
   if (auto v = get("PORTICO_HTTP_THREADS")) {
     PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("PORTICO_HTTP_THREADS", *v, 0, 256));
     config.http_threads = static_cast<int>(n);

@@ -65,6 +65,9 @@ struct Config {
   // DCR_CLIENT_TTL_DAYS: clients unused this long (and without live tokens)
   // are pruned; 0 keeps them for ever.
   int dcr_client_ttl_days = 90;
+  // METRICS_TOKEN: when set, GET /metrics requires "Authorization: Bearer
+  // <it>"; empty leaves it open (fine on loopback, where the scraper runs).
+  std::string metrics_token;
 
   // Tuning, not in the contract: PORTICO_HTTP_THREADS (0 → cores),
   // PORTICO_MAX_BODY_BYTES, PORTICO_DB_POOL_SIZE (0 → threads + 2),
