@@ -56,7 +56,8 @@ constexpr char kFirstCallCount[] = "portico_signup_to_first_api_call_minutes_cou
 
 TEST_P(MetricsTest, FunnelScimAndFirstApiCallMoveTheSeries) {
   // One create per admin address per hour: a second create for it is blocked.
-  ASSERT_NO_FATAL_FAILURE(Start({{"SIGNUP_CREATE_LIMIT_EMAIL", "1/1h"}}));
+  ASSERT_NO_FATAL_FAILURE(
+      Start({{"SIGNUP_CREATE_LIMIT_EMAIL", "1/1h"}, {"AUTH_SIGNUP_LIMIT_IP", "1/1h"}}));
   const Scrape before = ScrapeMetrics(*server_);
 
   const std::string id = VerifiedSession("metrics-co");
@@ -70,6 +71,19 @@ TEST_P(MetricsTest, FunnelScimAndFirstApiCallMoveTheSeries) {
       {"termsVersion": "2026-01", "privacyVersion": "2026-02",
        "acceptedAt": "2026-01-01T00:00:00Z"}})");
   ASSERT_EQ(blocked.status, 429) << blocked.body;
+
+  // Account sign-ups: one per client IP per hour, so the second is blocked.
+  const std::string public_token = StrOf(JsonOf(provisioned), "publicLoginToken");
+  const auto sign_up = [&](const std::string& email) {
+    return Fetch({.method = "POST",
+                  .url = server_->base_url() + "/api/auth/sign-up",
+                  .headers = {kJsonType, "Authorization: Bearer " + public_token},
+                  .body = R"({"email": ")" + email +
+                          R"(", "password": "correct horse battery staple 42", "name": "J"})",
+                  .timeout_ms = 30000});
+  };
+  ASSERT_EQ(sign_up("jane@metrics-co.example").status, 201);
+  ASSERT_EQ(sign_up("john@metrics-co.example").status, 429);
 
   ASSERT_EQ(CreateUser(key, "alice@metrics-co.example").status, 201);
   EXPECT_EQ(CreateUser(key, "alice@metrics-co.example").status, 409);  // uniqueness
@@ -86,6 +100,9 @@ TEST_P(MetricsTest, FunnelScimAndFirstApiCallMoveTheSeries) {
   EXPECT_EQ(delta("portico_signup_provisioned_total{outcome=\"review_required\"}"), 0);
   EXPECT_EQ(delta("portico_signup_blocked_total{flow=\"session\",reason=\"rate_limit\"}"), 1);
   EXPECT_EQ(delta("portico_rate_limit_rejections_total{api=\"signup\",scope=\"email\"}"), 1);
+  EXPECT_EQ(delta("portico_signup_attempts_total{flow=\"account\"}"), 2);
+  EXPECT_EQ(delta("portico_signup_blocked_total{flow=\"account\",reason=\"rate_limit\"}"), 1);
+  EXPECT_EQ(delta("portico_rate_limit_rejections_total{api=\"auth\",scope=\"ip\"}"), 1);
   EXPECT_EQ(delta("portico_scim_operations_total{operation=\"create\",resource=\"User\","
                   "outcome=\"success\"}"),
             1);
