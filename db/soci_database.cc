@@ -130,6 +130,12 @@ class SociDatabase final : public Database {
     }
   }
 
+  PoolUsage pool_usage() const override {
+    std::lock_guard lock(mu_);
+    const int size = static_cast<int>(slots_.size());
+    return {.in_use = size - static_cast<int>(free_.size()), .size = size};
+  }
+
  private:
   struct Slot {
     explicit Slot(Dialect dialect) : ctx(dialect) {}
@@ -210,7 +216,7 @@ class SociDatabase final : public Database {
 
   DatabaseUrl url_;
   std::vector<std::unique_ptr<Slot>> slots_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Slot*> free_;
   std::atomic<uint64_t> epoch_{0};

@@ -43,6 +43,8 @@ constexpr char kGetOutboxSql[] =
     "created_at FROM outbox WHERE id = :id";
 constexpr char kCountPendingOutboxSql[] =
     "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND dead = 0";
+constexpr char kCountDeadOutboxSql[] =
+    "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND dead = 1";
 
 }  // namespace
 
@@ -166,6 +168,18 @@ StatusOr<int64_t> SociOutboxStore::CountPending() {
     count_pending_->execute(true);
     const int64_t count = count_;
     Drain(*count_pending_);
+    return count;
+  });
+}
+
+StatusOr<int64_t> SociOutboxStore::CountDead() {
+  return Guard(ctx_, "", [&]() -> StatusOr<int64_t> {
+    if (!count_dead_) {
+      count_dead_.emplace((ctx_.sql.prepare << kCountDeadOutboxSql, soci::into(count_)));
+    }
+    count_dead_->execute(true);
+    const int64_t count = count_;
+    Drain(*count_dead_);
     return count;
   });
 }

@@ -65,6 +65,8 @@ class SociTenantStore : public TenantStore {
   Status Insert(const Tenant& tenant) override;
   StatusOr<Tenant> FindById(std::string_view id) override;
   StatusOr<Tenant> FindBySlug(std::string_view slug) override;
+  StatusOr<std::optional<TimePoint>> MarkFirstApiCall(std::string_view tenant_id,
+                                                      TimePoint at) override;
 
  private:
   StatusOr<Tenant> FindOne(std::optional<soci::statement>& st, const char* sql_text,
@@ -77,6 +79,9 @@ class SociTenantStore : public TenantStore {
   std::optional<soci::statement> insert_;
   std::optional<soci::statement> find_by_id_;
   std::optional<soci::statement> find_by_slug_;
+  std::optional<soci::statement> mark_first_call_;
+  long long at_ = 0;
+  long long created_at_ = 0;
 };
 
 class SociCredentialStore : public CredentialStore {
@@ -153,6 +158,7 @@ class SociOutboxStore : public OutboxStore {
                                    int limit) override;
   StatusOr<OutboxMessage> Get(int64_t id) override;
   StatusOr<int64_t> CountPending() override;
+  StatusOr<int64_t> CountDead() override;
 
  private:
   struct Row {
@@ -183,6 +189,7 @@ class SociOutboxStore : public OutboxStore {
   std::optional<soci::statement> mark_failed_;
   std::optional<soci::statement> get_;
   std::optional<soci::statement> count_pending_;
+  std::optional<soci::statement> count_dead_;
 };
 
 // The stores of one pooled session, plus the statements the pool itself runs

@@ -14,6 +14,12 @@ constexpr char kFindTenantBySlugKeySql[] =
     "SELECT id, slug, slug_key, name, modules, status, admin_email, created_at "
     "FROM tenants WHERE slug_key = :slug_key";
 
+// Conditional, so that of concurrent first calls (in any process) exactly one
+// gets the row back; RETURNING works alike on SQLite ≥ 3.35 and PostgreSQL.
+constexpr char kMarkFirstApiCallSql[] =
+    "UPDATE tenants SET first_api_call_at = :at WHERE id = :id AND first_api_call_at IS NULL "
+    "RETURNING created_at";
+
 constexpr char kTenantConflict[] = "a tenant with this id or slug already exists";
 
 }  // namespace
@@ -49,6 +55,22 @@ StatusOr<Tenant> SociTenantStore::FindById(std::string_view id) {
 
 StatusOr<Tenant> SociTenantStore::FindBySlug(std::string_view slug) {
   return FindOne(find_by_slug_, kFindTenantBySlugKeySql, AsciiLower(slug));
+}
+
+StatusOr<std::optional<TimePoint>> SociTenantStore::MarkFirstApiCall(std::string_view tenant_id,
+                                                                      TimePoint at) {
+  return Guard(ctx_, "", [&]() -> StatusOr<std::optional<TimePoint>> {
+    key_.assign(tenant_id);
+    at_ = ToUnixMillis(at);
+    if (!mark_first_call_) {
+      mark_first_call_.emplace((ctx_.sql.prepare << kMarkFirstApiCallSql, soci::use(at_),
+                                soci::use(key_), soci::into(created_at_)));
+    }
+    if (!mark_first_call_->execute(true)) return std::optional<TimePoint>();
+    const TimePoint created = FromUnixMillis(created_at_);
+    Drain(*mark_first_call_);
+    return std::optional<TimePoint>(created);
+  });
 }
 
 StatusOr<Tenant> SociTenantStore::FindOne(std::optional<soci::statement>& st, const char* sql_text,

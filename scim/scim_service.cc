@@ -74,6 +74,7 @@ StatusOr<ScimCaller> ScimService::Authenticate(std::optional<std::string_view> t
   if (std::find(scopes.begin(), scopes.end(), scope) == scopes.end()) {
     return PermissionDenied(std::string("this key lacks the ") + scope + " scope");
   }
+  if (settings_.on_authenticated) settings_.on_authenticated(found.tenant.id);
   return ScimCaller{found.tenant.id};
 }
 

@@ -10,6 +10,7 @@
 #include "portico/credential_issuer.h"
 #include "portico/database.h"
 #include "portico/json.h"
+#include "portico/metrics.h"
 #include "portico/random.h"
 #include "portico/status.h"
 #include "scim/list_query.h"
@@ -42,6 +43,12 @@ struct ScimSettings {
   std::string cursor_key;  // signs RFC 9865 cursors (derived from KEY_HASH_SECRET)
   ListLimits limits;
   std::chrono::seconds cursor_ttl{3600};
+  // Counts provisioning operations (portico_scim_operations_total, counted by
+  // scim/http); null counts nothing. Must outlive the service.
+  Metrics* metrics = nullptr;
+  // Called with the tenant id after every successful Authenticate (feeds the
+  // first-API-call metric); must be thread-safe and must not fail. Unset: nothing.
+  std::function<void(std::string_view tenant_id)> on_authenticated;
 };
 
 // Hashes a SCIM-provided password with the account password hasher (slow:

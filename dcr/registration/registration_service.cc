@@ -61,7 +61,19 @@ StatusOr<Json> UnverifiedPayload(std::string_view compact) {
 RegistrationService::RegistrationService(Database& db, const CredentialIssuer& issuer,
                                          const ClientSecrets& secrets, const Clock& clock,
                                          RegistrationOptions options)
-    : db_(db), issuer_(issuer), secrets_(secrets), clock_(clock), options_(std::move(options)) {}
+    : db_(db), issuer_(issuer), secrets_(secrets), clock_(clock), options_(std::move(options)) {
+  if (options_.metrics != nullptr) rejections_ = &RateLimitRejections(*options_.metrics);
+}
+
+Status RegistrationService::Limit(Stores& stores, const std::string& bucket,
+                                  const RateLimit& limit, std::string_view scope,
+                                  TimePoint now) const {
+  Status status = CheckRateLimit(stores.rate_limits(), bucket, limit, now);
+  if (status.code() == StatusCode::kResourceExhausted && rejections_ != nullptr) {
+    rejections_->WithLabels({"dcr", scope}).Inc();
+  }
+  return status;
+}
 
 StatusOr<TenantDcrPolicy> RegistrationService::LoadPolicy(Stores& stores,
                                                           std::string_view tenant_id) {
@@ -236,13 +248,11 @@ StatusOr<ClientInformation> RegistrationService::Register(
   bool reused = false;
   PORTICO_RETURN_IF_ERROR(db_.Transact([&](Stores& stores) -> Status {
     if (caller.open) {
-      PORTICO_RETURN_IF_ERROR(CheckRateLimit(stores.rate_limits(),
-                                             "dcr.register.ip:" + std::string(client_ip),
-                                             options_.open_registrations_per_ip, now));
+      PORTICO_RETURN_IF_ERROR(Limit(stores, "dcr.register.ip:" + std::string(client_ip),
+                                    options_.open_registrations_per_ip, "ip", now));
     }
-    PORTICO_RETURN_IF_ERROR(CheckRateLimit(stores.rate_limits(),
-                                           "dcr.register.tenant:" + caller.tenant_id,
-                                           caller.policy.registrations_per_tenant, now));
+    PORTICO_RETURN_IF_ERROR(Limit(stores, "dcr.register.tenant:" + caller.tenant_id,
+                                  caller.policy.registrations_per_tenant, "tenant", now));
     if (!record.fingerprint.empty()) {
       PORTICO_ASSIGN_OR_RETURN(
           std::optional<ClientRecord> same,

@@ -16,6 +16,7 @@
 #include "portico/credential_issuer.h"
 #include "portico/database.h"
 #include "portico/json.h"
+#include "portico/metrics.h"
 #include "portico/rate_limit.h"
 #include "portico/status.h"
 
@@ -37,6 +38,9 @@ struct RegistrationOptions {
   // What the server serves (grant types, auth methods, algorithms); tenant
   // policies narrow it.
   RegistrationPolicy server_policy;
+  // Counts rate-limit rejections (portico_rate_limit_rejections_total{api="dcr",
+  // scope=ip|tenant}); null counts nothing. Must outlive the service.
+  Metrics* metrics = nullptr;
 };
 
 // A registration or a read of one: the RFC 7591 §3.2.1 / RFC 7592 §3
@@ -123,6 +127,10 @@ class RegistrationService {
   const ClientSecrets& secrets_;
   const Clock& clock_;
   RegistrationOptions options_;
+  CounterFamily* rejections_ = nullptr;  // from options_.metrics
+  // CheckRateLimit, counting a refusal under `scope`.
+  Status Limit(Stores& stores, const std::string& bucket, const RateLimit& limit,
+               std::string_view scope, TimePoint now) const;
   std::mutex counts_mu_;
   std::map<std::string, ClientCount, std::less<>> counts_;  // by tenant id
 };

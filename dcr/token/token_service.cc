@@ -430,6 +430,7 @@ StatusOr<IssuedToken> TokenService::IssueToken(const OAuthRequest& request) {
   PORTICO_ASSIGN_OR_RETURN(std::string token,
                            keys->signer.SignJwt(Json::MakeObject().Set("typ", "at+jwt"), claims));
   PORTICO_RETURN_IF_ERROR(TouchIfDue(client.record, now, FromUnixMillis(exp * 1000)));
+  if (options_.on_token_issued) options_.on_token_issued(client.record.tenant_id);
   return IssuedToken{.access_token = std::move(token),
                      .expires_in = options_.access_token_lifetime.count(),
                      .scope = scope,

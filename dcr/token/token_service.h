@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -67,6 +68,9 @@ struct TokenServiceOptions {
   // than this, or tokens_live_until would move by more: a write per token is
   // more than the store can take at the token rates we aim for.
   std::chrono::seconds touch_interval = std::chrono::seconds(60);
+  // Called with the client's tenant id after each issued access token (feeds
+  // the first-API-call metric); must be thread-safe. Unset: nothing.
+  std::function<void(std::string_view tenant_id)> on_token_issued;
 };
 
 // An OAuth request to the token, introspection or revocation endpoint,

@@ -68,6 +68,14 @@ class Database {
   virtual Status Transact(const Work& work) = 0;
   // A trivial query; Unavailable when the database cannot be reached.
   virtual Status Ping() = 0;
+
+  struct PoolUsage {
+    int in_use = 0;  // sessions leased right now
+    int size = 0;    // sessions in the pool
+  };
+  // A snapshot for metrics; {0, 0} for an implementation without a pool.
+  // Thread-safe; never touches the database.
+  virtual PoolUsage pool_usage() const { return {}; }
 };
 
 }  // namespace portico

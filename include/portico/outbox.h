@@ -54,6 +54,8 @@ class OutboxStore {
   virtual StatusOr<OutboxMessage> Get(int64_t id) = 0;
   // Undelivered, live messages.
   virtual StatusOr<int64_t> CountPending() = 0;
+  // Undelivered messages given up on (dead).
+  virtual StatusOr<int64_t> CountDead() = 0;
 };
 
 }  // namespace portico

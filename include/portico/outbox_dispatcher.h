@@ -12,6 +12,7 @@
 
 #include "portico/clock.h"
 #include "portico/database.h"
+#include "portico/metrics.h"
 #include "portico/outbox.h"
 #include "portico/random.h"
 #include "portico/status.h"
@@ -25,6 +26,10 @@ struct OutboxPolicy {
   std::chrono::milliseconds lease{std::chrono::minutes(2)};  // a claimed message's lease
   int max_attempts = 25;
   int batch_size = 32;
+  // Where delivery outcomes are counted (portico_outbox_deliveries_total,
+  // portico_outbox_delivery_failures_total by topic); null counts nothing.
+  // Must outlive the dispatcher.
+  Metrics* metrics = nullptr;
 };
 
 // Delivers outbox messages at least once. A handler per topic receives the
@@ -75,6 +80,8 @@ class OutboxDispatcher {
   const Clock& clock_;
   Random& random_;
   OutboxPolicy policy_;
+  CounterFamily* delivered_ = nullptr;  // from policy_.metrics
+  CounterFamily* failures_ = nullptr;
   std::map<std::string, Topic> handlers_;
   std::thread thread_;
   std::mutex mu_;

@@ -31,6 +31,12 @@ class TenantStore {
   virtual StatusOr<Tenant> FindById(std::string_view id) = 0;
   // Case-insensitive. NotFound when absent.
   virtual StatusOr<Tenant> FindBySlug(std::string_view slug) = 0;
+  // Records `at` as the tenant's first authenticated API call unless one is
+  // recorded already (one conditional UPDATE, so exactly one caller across
+  // all processes wins). Returns the tenant's created_at when this call set
+  // the marker; nullopt when it was set before or there is no such tenant.
+  virtual StatusOr<std::optional<TimePoint>> MarkFirstApiCall(std::string_view tenant_id,
+                                                              TimePoint at) = 0;
 };
 
 }  // namespace portico

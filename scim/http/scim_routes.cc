@@ -35,6 +35,55 @@ StatusOr<ScimCaller> Caller(ScimService& service, const http::Request& req, bool
   return caller;
 }
 
+// portico_scim_operations_total{operation, resource, outcome}: a provisioning
+// request succeeded (2xx/3xx) or failed (anything else, authentication included).
+CounterFamily* ScimOperations(const ScimService& service) {
+  Metrics* metrics = service.settings().metrics;
+  if (metrics == nullptr) return nullptr;
+  return &metrics->AddCounter(
+      "portico_scim_operations_total",
+      "SCIM provisioning requests by operation (create, replace, patch, delete, bulk), resource "
+      "and outcome (success, failure)",
+      {"operation", "resource", "outcome"});
+}
+
+struct OutcomeCounters {
+  Counter* success;
+  Counter* failure;
+  void Count(const StatusOr<http::Response>& result) const {
+    (result.ok() && result->status < 400 ? success : failure)->Inc();
+  }
+};
+
+http::AsyncHandler CountedAsync(const ScimService& service, std::string_view operation,
+                                std::string_view resource, http::AsyncHandler inner) {
+  CounterFamily* family = ScimOperations(service);
+  if (family == nullptr) return inner;
+  const OutcomeCounters counters{&family->WithLabels({operation, resource, "success"}),
+                                 &family->WithLabels({operation, resource, "failure"})};
+  return [counters, inner = std::move(inner)](std::shared_ptr<http::Request> req,
+                                              http::Reply reply) {
+    inner(std::move(req),
+          [counters, reply = std::move(reply)](StatusOr<http::Response> result) {
+            counters.Count(result);
+            reply(std::move(result));
+          });
+  };
+}
+
+http::Handler CountedSync(const ScimService& service, std::string_view operation,
+                          std::string_view resource, http::Handler inner) {
+  CounterFamily* family = ScimOperations(service);
+  if (family == nullptr) return inner;
+  const OutcomeCounters counters{&family->WithLabels({operation, resource, "success"}),
+                                 &family->WithLabels({operation, resource, "failure"})};
+  return [counters, inner = std::move(inner)](http::Request& req) {
+    StatusOr<http::Response> result = inner(req);
+    counters.Count(result);
+    return result;
+  };
+}
+
 StatusOr<Projection> QueryProjection(const http::Request& req, const ResourceType& type) {
   return ParseProjection(req.Query("attributes"), req.Query("excludedAttributes"), type);
 }
@@ -137,10 +186,13 @@ void AddResourceRoutes(http::Router& router, ScimService& service, const Resourc
       {.method = "POST",
        .pattern = base,
        .family = "scim",
-       .async_handler = WriteWithBody(
-           hashing, svc, t, 201,
-           [t](ScimService& s, const ScimCaller& caller, const http::Request&, const Json& body,
-               const Projection& projection) { return s.Create(caller, *t, body, projection); }),
+       .async_handler = CountedAsync(
+           service, "create", type.name(),
+           WriteWithBody(hashing, svc, t, 201,
+                         [t](ScimService& s, const ScimCaller& caller, const http::Request&,
+                             const Json& body, const Projection& projection) {
+                           return s.Create(caller, *t, body, projection);
+                         })),
        .errors = RenderScimError,
        .summary = "Create a " + type.name()});
   router.Add({.method = "GET",
@@ -188,19 +240,22 @@ void AddResourceRoutes(http::Router& router, ScimService& service, const Resourc
   router.Add({.method = "PUT",
               .pattern = base + "/:id",
               .family = "scim",
-              .async_handler = WriteWithBody(
-                  hashing, svc, t, 200,
-                  [t](ScimService& s, const ScimCaller& caller, const http::Request& req,
-                      const Json& body, const Projection& projection) {
-                    return s.Replace(caller, *t, req.Param("id"), body,
-                                     Precondition{req.Header("if-match")}, projection);
-                  }),
+              .async_handler = CountedAsync(
+                  service, "replace", type.name(),
+                  WriteWithBody(hashing, svc, t, 200,
+                                [t](ScimService& s, const ScimCaller& caller,
+                                    const http::Request& req, const Json& body,
+                                    const Projection& projection) {
+                                  return s.Replace(caller, *t, req.Param("id"), body,
+                                                   Precondition{req.Header("if-match")},
+                                                   projection);
+                                })),
               .errors = RenderScimError,
               .summary = "Replace a " + type.name()});
   router.Add({.method = "PATCH",
               .pattern = base + "/:id",
               .family = "scim",
-              .async_handler = WriteWithBody(
+              .async_handler = CountedAsync(service, "patch", type.name(), WriteWithBody(
                   hashing, svc, t, 200,
                   [t](ScimService& s, const ScimCaller& caller, const http::Request& req,
                       const Json& body, const Projection& projection) {
@@ -211,18 +266,20 @@ void AddResourceRoutes(http::Router& router, ScimService& service, const Resourc
                                         req.Query("excludedAttributes");
                     return s.Patch(caller, *t, req.Param("id"), body,
                                    Precondition{req.Header("if-match")}, projection, render);
-                  }),
+                  })),
               .errors = RenderScimError,
               .summary = "Modify a " + type.name() + " (RFC 7644 §3.5.2)"});
   router.Add({.method = "DELETE",
               .pattern = base + "/:id",
               .family = "scim",
-              .handler = [svc, t](http::Request& req) -> StatusOr<http::Response> {
-                PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, true));
-                PORTICO_RETURN_IF_ERROR(
-                    svc->Delete(caller, *t, req.Param("id"), Precondition{req.Header("if-match")}));
-                return http::Response::NoContent();
-              },
+              .handler = CountedSync(
+                  service, "delete", type.name(),
+                  [svc, t](http::Request& req) -> StatusOr<http::Response> {
+                    PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, true));
+                    PORTICO_RETURN_IF_ERROR(svc->Delete(caller, *t, req.Param("id"),
+                                                        Precondition{req.Header("if-match")}));
+                    return http::Response::NoContent();
+                  }),
               .errors = RenderScimError,
               .summary = "Delete a " + type.name()});
 }
@@ -279,7 +336,7 @@ void AddBulkRoute(http::Router& router, ScimService& service, const ScimCapabili
        .pattern = "/scim/v2/Bulk",
        .family = "scim",
        // Up to maxOperations transactions: never on a reactor thread.
-       .async_handler = Offload(
+       .async_handler = CountedAsync(service, "bulk", "Bulk", Offload(
            &pool,
            [svc, bulk, limits, supported](http::Request& req) -> StatusOr<http::Response> {
              PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, true));
@@ -288,7 +345,7 @@ void AddBulkRoute(http::Router& router, ScimService& service, const ScimCapabili
              PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
              PORTICO_ASSIGN_OR_RETURN(BulkRequest request, ParseBulkRequest(body, limits));
              return ScimJson(200, BulkResponseJson(bulk->Execute(caller, request)));
-           }),
+           })),
        .errors = RenderBulkError,
        .summary = "Create, replace, modify and delete Users and Groups in one request "
                   "(RFC 7644 §3.7)"});

@@ -164,7 +164,13 @@ AccountService::AccountService(Database& db, const CredentialIssuer& issuer,
       settings_(settings),
       random_(random),
       clock_(clock),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  if (options_.metrics != nullptr) {
+    attempts_ = &SignupAttempts(*options_.metrics);
+    blocked_ = &SignupBlocked(*options_.metrics);
+    rejections_ = &RateLimitRejections(*options_.metrics);
+  }
+}
 
 StatusOr<AccountCaller> AccountService::Authenticate(std::string_view bearer) const {
   PORTICO_ASSIGN_OR_RETURN(CredentialWithTenant found, issuer_.VerifyWithTenant(db_, bearer));
@@ -210,11 +216,31 @@ Status AccountService::Limit(std::string_view bucket, const RateLimit& limit,
   Status status = db_.Run([&](Stores& stores) {
     return CheckRateLimit(stores.rate_limits(), bucket, limit, clock_.Now());
   });
-  if (status.code() == StatusCode::kResourceExhausted) return RateLimited(status, scope, limit);
+  if (status.code() == StatusCode::kResourceExhausted) {
+    if (rejections_ != nullptr) rejections_->WithLabels({"auth", scope}).Inc();
+    return RateLimited(status, scope, limit);
+  }
   return status;
 }
 
 StatusOr<AccountReply> AccountService::SignUp(const AccountCaller& caller, const Json& body) const {
+  StatusOr<AccountReply> reply = SignUpUncounted(caller, body);
+  if (attempts_ == nullptr) return reply;
+  attempts_->WithLabels({"account"}).Inc();
+  if (!reply.ok()) {
+    // Anti-abuse refusals only; a malformed request or a taken email is not a block.
+    const std::string& tag = reply.status().tag();
+    const char* reason = tag == kAccountRateLimited                         ? "rate_limit"
+                         : tag == kInvalidCaptcha                           ? "captcha"
+                         : tag == kOriginForbidden || tag == kRolesForbidden ? "policy"
+                                                                             : nullptr;
+    if (reason != nullptr) blocked_->WithLabels({"account", reason}).Inc();
+  }
+  return reply;
+}
+
+StatusOr<AccountReply> AccountService::SignUpUncounted(const AccountCaller& caller,
+                                                       const Json& body) const {
   PORTICO_ASSIGN_OR_RETURN(TenantRules rules, LoadRules(caller));
   const std::string& tenant_id = caller.tenant.id;
   PORTICO_RETURN_IF_ERROR(Limit("auth:signup:ip:" + tenant_id + ":" + caller.client_ip,

@@ -9,6 +9,7 @@
 #include "portico/credential_issuer.h"
 #include "portico/database.h"
 #include "portico/json.h"
+#include "portico/metrics.h"
 #include "portico/otp_verifier.h"
 #include "portico/password_hasher.h"
 #include "portico/random.h"
@@ -25,6 +26,9 @@ struct AccountServiceOptions {
   AccountRateLimits limits;
   // Optional provider template of the verification mail (the Resend transport).
   std::string verification_template_id;
+  // Counts sign-up attempts, blocks (rate_limit, captcha, policy) and rate-limit
+  // rejections; null counts nothing. Must outlive the service.
+  Metrics* metrics = nullptr;
 };
 
 // Who calls the account API, from the Bearer credential and the request.
@@ -107,6 +111,7 @@ class AccountService {
   struct TenantRules;
   StatusOr<TenantRules> LoadRules(const AccountCaller& caller) const;
   Status Limit(std::string_view bucket, const RateLimit& limit, std::string_view scope) const;
+  StatusOr<AccountReply> SignUpUncounted(const AccountCaller& caller, const Json& body) const;
 
   Database& db_;
   const CredentialIssuer& issuer_;
@@ -118,6 +123,10 @@ class AccountService {
   Random& random_;
   const Clock& clock_;
   AccountServiceOptions options_;
+  // options_.metrics' families (null without it).
+  CounterFamily* attempts_ = nullptr;
+  CounterFamily* blocked_ = nullptr;
+  CounterFamily* rejections_ = nullptr;
 };
 
 }  // namespace portico::signup

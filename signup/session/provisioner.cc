@@ -395,6 +395,15 @@ class Provisioner::Run {
     pending_record_ = record_;
   }
   void Commit() {
+    // Counted on the committed transition only, so replays never count again.
+    if (pending_.status != session_.status) {
+      if (pending_.status == SignupStatus::kProvisioned && p_.provisioned_ != nullptr) {
+        p_.provisioned_->Inc();
+      }
+      if (pending_.status == SignupStatus::kReviewRequired && p_.review_required_ != nullptr) {
+        p_.review_required_->Inc();
+      }
+    }
     session_ = pending_;
     secrets_ = pending_secrets_;
     record_ = pending_record_;
@@ -719,7 +728,17 @@ class Provisioner::Run {
 
 Provisioner::Provisioner(Database& db, const CredentialIssuer& issuer, Random& random,
                          const Clock& clock, ProvisionOptions options)
-    : db_(db), issuer_(issuer), random_(random), clock_(clock), options_(std::move(options)) {}
+    : db_(db), issuer_(issuer), random_(random), clock_(clock), options_(std::move(options)) {
+  if (options_.metrics != nullptr) {
+    CounterFamily& outcomes = options_.metrics->AddCounter(
+        "portico_signup_provisioned_total",
+        "Signup sessions that reached a provisioning outcome (provisioned, review_required); a "
+        "session that needed review and was provisioned on a retry counts in both",
+        {"outcome"});
+    provisioned_ = &outcomes.WithLabels({"provisioned"});
+    review_required_ = &outcomes.WithLabels({"review_required"});
+  }
+}
 
 StatusOr<ProvisionResult> Provisioner::Provision(std::string_view session_id, const Json& body) {
   PORTICO_ASSIGN_OR_RETURN(ProvisionRequest request, ParseProvisionRequest(body));

@@ -10,6 +10,7 @@
 #include "portico/credential_issuer.h"
 #include "portico/database.h"
 #include "portico/json.h"
+#include "portico/metrics.h"
 #include "portico/random.h"
 #include "portico/status.h"
 #include "portico/tenant.h"
@@ -73,6 +74,9 @@ struct ProvisionOptions {
   // right after each step's commit (may kill the process).
   std::function<Status(std::string_view step)> before_step;
   std::function<void(std::string_view step)> after_step;
+  // Counts outcomes (portico_signup_provisioned_total{outcome}); null counts
+  // nothing. Must outlive the provisioner.
+  Metrics* metrics = nullptr;
 };
 
 // POST …/provision, validated: the strict allowlist idempotencyKey (8–128 of
@@ -149,6 +153,9 @@ class Provisioner {
   Random& random_;
   const Clock& clock_;
   ProvisionOptions options_;
+  // options_.metrics' outcome counters (null without it).
+  Counter* provisioned_ = nullptr;
+  Counter* review_required_ = nullptr;
 };
 
 }  // namespace portico::signup

@@ -186,10 +186,31 @@ std::string SessionRef(std::string_view session_id) {
 
 SignupService::SignupService(Database& db, const OtpVerifier& otp, Random& random,
                              const Clock& clock, SignupOptions options)
-    : db_(db), otp_(otp), random_(random), clock_(clock), options_(std::move(options)) {}
+    : db_(db), otp_(otp), random_(random), clock_(clock), options_(std::move(options)) {
+  if (Metrics* m = options_.metrics; m != nullptr) {
+    counters_.attempts = &SignupAttempts(*m).WithLabels({"session"});
+    counters_.blocked_rate_limit = &SignupBlocked(*m).WithLabels({"session", "rate_limit"});
+    counters_.created = &m->AddCounter("portico_signup_sessions_created_total",
+                                       "Signup sessions created (a code was mailed)")
+                             .WithLabels(std::vector<std::string>{});
+    counters_.verified = &m->AddCounter("portico_signup_emails_verified_total",
+                                        "Signup sessions whose email was verified")
+                              .WithLabels(std::vector<std::string>{});
+    counters_.rejections = &RateLimitRejections(*m);
+  }
+}
+
+void SignupService::CountRejection(const Status& status) const {
+  if (counters_.rejections == nullptr || status.code() != StatusCode::kResourceExhausted) return;
+  const Json* scope = status.details().Find("scope");
+  const std::string_view label =
+      scope != nullptr && scope->is_string() ? std::string_view(scope->as_string()) : "other";
+  counters_.rejections->WithLabels({"signup", label}).Inc();
+}
 
 StatusOr<SignupSession> SignupService::Create(const Json& body, const ClientContext& client) {
   const TimePoint now = clock_.Now();
+  if (counters_.attempts != nullptr) counters_.attempts->Inc();
   PORTICO_ASSIGN_OR_RETURN(CreateRequest request, ParseCreateRequest(body, now));
 
   // The hits are committed on their own (autocommit, one statement each), so
@@ -199,12 +220,17 @@ StatusOr<SignupSession> SignupService::Create(const Json& body, const ClientCont
   if (IsOn(limits.create_per_ip) || IsOn(limits.create_per_domain) ||
       IsOn(limits.create_per_email)) {
     const Buckets buckets = BucketsFor("create", client.ip, request.admin_email);
-    PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
+    const Status limited = db_.Run([&](Stores& stores) -> Status {
       PORTICO_RETURN_IF_ERROR(Limit(stores, "ip", buckets.ip, limits.create_per_ip, now));
       PORTICO_RETURN_IF_ERROR(
           Limit(stores, "domain", buckets.domain, limits.create_per_domain, now));
       return Limit(stores, "email", buckets.email, limits.create_per_email, now);
-    }));
+    });
+    if (limited.code() == StatusCode::kResourceExhausted) {
+      CountRejection(limited);
+      if (counters_.blocked_rate_limit != nullptr) counters_.blocked_rate_limit->Inc();
+    }
+    PORTICO_RETURN_IF_ERROR(limited);
   }
 
   SignupSession session;
@@ -241,6 +267,7 @@ StatusOr<SignupSession> SignupService::Create(const Json& body, const ClientCont
         EnqueueMail(stores, OtpMail(session, otp, now, options_.otp_template_id), now));
     return EnqueueAudit(stores, "signup.session_created", session, now);
   }));
+  if (counters_.created != nullptr) counters_.created->Inc();
   return session;
 }
 
@@ -254,7 +281,7 @@ StatusOr<SignupSession> SignupService::VerifyEmail(std::string_view session_id, 
   // nothing, the lookup for the address's scopes included.
   const bool per_address = IsOn(limits.verify_per_domain) || IsOn(limits.verify_per_email);
   if (IsOn(limits.verify_per_ip) || per_address) {
-    PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
+    const Status limited = db_.Run([&](Stores& stores) -> Status {
       const Buckets ip_only = BucketsFor("verify", client.ip, "");
       PORTICO_RETURN_IF_ERROR(Limit(stores, "ip", ip_only.ip, limits.verify_per_ip, now));
       if (!per_address) return Status::Ok();
@@ -263,7 +290,9 @@ StatusOr<SignupSession> SignupService::VerifyEmail(std::string_view session_id, 
       PORTICO_RETURN_IF_ERROR(
           Limit(stores, "domain", buckets.domain, limits.verify_per_domain, now));
       return Limit(stores, "email", buckets.email, limits.verify_per_email, now);
-    }));
+    });
+    CountRejection(limited);
+    PORTICO_RETURN_IF_ERROR(limited);
   }
 
   SignupSession session;
@@ -288,6 +317,7 @@ StatusOr<SignupSession> SignupService::VerifyEmail(std::string_view session_id, 
     return EnqueueAudit(stores, "signup.email_verified", session, now);
   }));
   if (!outcome.ok()) return outcome;
+  if (counters_.verified != nullptr) counters_.verified->Inc();
   return session;
 }
 
@@ -295,7 +325,7 @@ StatusOr<SignupSession> SignupService::ResendOtp(std::string_view session_id, co
   PORTICO_RETURN_IF_ERROR(ParseResendRequest(body));
   const TimePoint now = clock_.Now();
   SignupSession session;
-  PORTICO_RETURN_IF_ERROR(db_.Transact([&](Stores& stores) -> Status {
+  const Status resent = db_.Transact([&](Stores& stores) -> Status {
     PORTICO_ASSIGN_OR_RETURN(session, FindSession(stores, session_id));
     PORTICO_RETURN_IF_ERROR(CheckAwaitingVerification(session, now));
     if (session.otp_sends >= options_.max_otp_sends) {
@@ -326,7 +356,9 @@ StatusOr<SignupSession> SignupService::ResendOtp(std::string_view session_id, co
     }
     session.version = version + 1;
     return EnqueueMail(stores, OtpMail(session, otp, now, options_.otp_template_id), now);
-  }));
+  });
+  CountRejection(resent);
+  PORTICO_RETURN_IF_ERROR(resent);
   return session;
 }
 

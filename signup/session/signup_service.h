@@ -7,6 +7,7 @@
 #include "portico/clock.h"
 #include "portico/database.h"
 #include "portico/json.h"
+#include "portico/metrics.h"
 #include "portico/otp_verifier.h"
 #include "portico/random.h"
 #include "portico/status.h"
@@ -26,6 +27,10 @@ struct SignupOptions {
   // SIGNUP_OTP_TEMPLATE_ID: the provider template of the code mail (Resend);
   // the plain-text body always carries the code as well.
   std::string otp_template_id;
+  // Counts the funnel (portico_signup_sessions_created_total,
+  // portico_signup_emails_verified_total, attempts, blocked, rate-limit
+  // rejections); null counts nothing. Must outlive the service.
+  Metrics* metrics = nullptr;
 };
 
 // What the server observed about the caller.
@@ -103,6 +108,16 @@ class SignupService {
   Random& random_;
   const Clock& clock_;
   SignupOptions options_;
+  // Pointers into options_.metrics' families; all null without it.
+  struct Counters {
+    Counter* attempts = nullptr;
+    Counter* created = nullptr;
+    Counter* verified = nullptr;
+    Counter* blocked_rate_limit = nullptr;
+    CounterFamily* rejections = nullptr;
+  } counters_;
+  // Counts a RATE_LIMITED refusal by its scope (from the status details).
+  void CountRejection(const Status& status) const;
 };
 
 // A short, stable, non-secret reference to a session for logs and audit

@@ -19,7 +19,16 @@ bool IsPermanent(const Status& status) {
 
 OutboxDispatcher::OutboxDispatcher(Database& db, const Clock& clock, Random& random,
                                    OutboxPolicy policy)
-    : db_(db), clock_(clock), random_(random), policy_(policy) {}
+    : db_(db), clock_(clock), random_(random), policy_(policy) {
+  if (policy_.metrics != nullptr) {
+    delivered_ = &policy_.metrics->AddCounter("portico_outbox_deliveries_total",
+                                              "Outbox messages delivered, by topic", {"topic"});
+    failures_ = &policy_.metrics->AddCounter(
+        "portico_outbox_delivery_failures_total",
+        "Failed outbox delivery attempts, by topic (dead=true: the last one, given up)",
+        {"topic", "dead"});
+  }
+}
 
 OutboxDispatcher::~OutboxDispatcher() { Stop(); }
 
@@ -91,6 +100,7 @@ StatusOr<int> OutboxDispatcher::RunOnce() {
     Status marked;
     if (result.ok()) {
       done.push_back({message.id, attempts, at});
+      if (delivered_ != nullptr) delivered_->WithLabels({message.topic}).Inc();
       continue;
     } else {
       const int max_attempts = topic.scheduled ? static_cast<int>(topic.retry_schedule.size()) + 1
@@ -110,6 +120,9 @@ StatusOr<int> OutboxDispatcher::RunOnce() {
           .Set("dead", dead);
       if (!dead) fields.Set("retryAt", FormatRfc3339(next));
       Log(LogLevel::kWarn, "outbox.delivery_failed", fields);
+      if (failures_ != nullptr) {
+        failures_->WithLabels({message.topic, dead ? "true" : "false"}).Inc();
+      }
       marked = db_.Run([&](Stores& stores) {
         return stores.outbox().MarkFailed(message.id, attempts, next, error, dead);
       });

@@ -88,10 +88,24 @@ bool IsSafeFieldValue(std::string_view s) {
 // The state shared by the reactor threads (each has its own handler copy),
 // async replies, and the Server.
 struct Core {
-  Core(ServerOptions o, const Router& r) : options(std::move(o)), router(r) {}
+  Core(ServerOptions o, const Router& r) : options(std::move(o)), router(r) {
+    if (options.metrics != nullptr) {
+      requests = &options.metrics->AddCounter(
+          "portico_http_requests_total",
+          "HTTP requests answered, by route pattern, method and status",
+          {"route", "method", "status"});
+      durations = &options.metrics->AddHistogram(
+          "portico_http_request_duration_seconds",
+          "Time from reading a request to handing its response to the kernel, by route pattern "
+          "and method",
+          {"route", "method"}, LatencyBuckets());
+    }
+  }
 
   const ServerOptions options;
   const Router& router;
+  CounterFamily* requests = nullptr;    // null without options.metrics
+  HistogramFamily* durations = nullptr;
 
   std::atomic<size_t> in_flight{0};
   std::atomic<bool> draining{false};
@@ -204,6 +218,17 @@ Response Render(const Exchange& ex, const Status& status, const Request& req, bo
   return GenericErrorResponse(Internal("internal error"));
 }
 
+// The route label is the pattern (bounded), never the raw path.
+void CountRequest(const Exchange& ex, const Request& req, int status) {
+  const Core& core = *ex.core;
+  if (core.requests == nullptr) return;
+  const std::string_view route =
+      ex.route != nullptr ? std::string_view(ex.route->pattern) : "unmatched";
+  core.requests->WithLabels({route, req.method, std::to_string(status)}).Inc();
+  core.durations->WithLabels({route, req.method})
+      .Observe(std::chrono::duration<double>(SteadyClock::now() - ex.start).count());
+}
+
 void AccessLog(const Exchange& ex, const Request& req, int status, size_t bytes) {
   LogLine line(LogLevel::kInfo, "http_request");
   const double latency_ms =
@@ -270,6 +295,7 @@ void Send(Core& core, PH::ResponseWriter& writer, const Exchange& ex, const Requ
       std::make_shared<HeaderBlock>(req.request_id, std::move(content_type), std::move(more)));
 
   AccessLog(ex, req, response.status, response.body.size());
+  CountRequest(ex, req, response.status);
 
   int close_fd = -1;
   if (close) {

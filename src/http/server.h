@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "portico/metrics.h"
 #include "portico/status.h"
 #include "src/http/cidr.h"
 #include "src/http/router.h"
@@ -25,6 +26,11 @@ struct ServerOptions {
   // Both set: HTTPS only, TLS 1.2 minimum (see EnableTls). Both empty: plain HTTP.
   std::string tls_cert_file = {};
   std::string tls_key_file = {};
+  // Counts every answered request (portico_http_requests_total and
+  // portico_http_request_duration_seconds, by route pattern — "unmatched"
+  // when no route matched — method and status); null counts nothing. Must
+  // outlive the server.
+  Metrics* metrics = nullptr;
 };
 
 // The HTTP server: Pistache underneath, Router on top. Adds what Pistache

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "portico/clock.h"
+#include "portico/crypto.h"
 
 namespace portico::ops {
 
@@ -42,6 +43,32 @@ void AddHealthRoutes(http::Router& router, Database& db) {
               },
               .errors = RenderOpsError,
               .summary = "Readiness: the database answers"});
+}
+
+void AddMetricsRoute(http::Router& router, const Metrics& metrics, std::string bearer_token) {
+  router.Add({.method = "GET",
+              .pattern = "/metrics",
+              .family = "ops",
+              .handler = [&metrics, token = std::move(bearer_token)](
+                             http::Request& req) -> StatusOr<http::Response> {
+                if (!token.empty()) {
+                  const std::optional<std::string> auth = req.Header("authorization");
+                  constexpr std::string_view kBearer = "Bearer ";
+                  if (!auth || auth->size() <= kBearer.size() ||
+                      !http::EqualsIgnoreCase(std::string_view(*auth).substr(0, kBearer.size()),
+                                        kBearer) ||
+                      !ConstantTimeEquals(std::string_view(*auth).substr(kBearer.size()), token)) {
+                    return Unauthenticated("a valid metrics bearer token is required");
+                  }
+                }
+                http::Response response;
+                response.body = metrics.Render();
+                response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                response.WithHeader("Cache-Control", "no-store");
+                return response;
+              },
+              .errors = RenderOpsError,
+              .summary = "Prometheus metrics (text format 0.0.4)"});
 }
 
 }  // namespace portico::ops

@@ -113,6 +113,13 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
   db::DatabaseOptions db_options;
   db_options.pool_size = c.db_pool_size > 0 ? c.db_pool_size : HttpThreads(c) + 2;
   PORTICO_ASSIGN_OR_RETURN(app->database_, db::OpenDatabase(url, db_options));
+  Metrics& metrics = *app->metrics_;
+  app->first_api_calls_ =
+      std::make_unique<FirstApiCallTracker>(*app->database_, SystemClock(), metrics);
+  FirstApiCallTracker& first_api_calls = *app->first_api_calls_;
+  const auto seen = [&first_api_calls](std::string_view tenant_id) {
+    first_api_calls.Seen(tenant_id);
+  };
 
   Random& random = SecureRandom();
   Clock& clock = SystemClock();
@@ -135,6 +142,7 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
   signup_options.session_ttl = std::chrono::minutes(c.signup_session_ttl_minutes);
   signup_options.limits = c.signup_limits;
   signup_options.otp_template_id = c.signup_otp_template_id;
+  signup_options.metrics = &metrics;
   app->signup_service_ = std::make_unique<signup::SignupService>(
       *app->database_, *app->otp_verifier_, random, clock, std::move(signup_options));
   {
@@ -166,6 +174,7 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
     ops::ProvisionFaultHooks faults = ops::MakeProvisionFaultHooks();
     provision.before_step = std::move(faults.before_step);
     provision.after_step = std::move(faults.after_step);
+    provision.metrics = &metrics;
     app->provisioner_ = std::make_unique<signup::Provisioner>(*app->database_, *app->issuer_,
                                                               random, clock, std::move(provision));
   }
@@ -199,6 +208,7 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
   app->captcha_verifier_ = std::make_unique<signup::CurlCaptchaVerifier>();
   signup::AccountServiceOptions account_options;
   account_options.limits = c.auth_limits;
+  account_options.metrics = &metrics;
   app->account_service_ = std::make_unique<signup::AccountService>(
       *app->database_, *app->issuer_, *app->password_hasher_, *app->password_blocklist_,
       app->captcha_verifier_.get(), *app->otp_verifier_, *app->auth_settings_, random, clock,
@@ -209,6 +219,8 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
   scim_settings.base_url = base_url + "/scim/v2";
   // Cursors are signed with a key of their own, derived so it never equals a key hash.
   scim_settings.cursor_key = HmacSha256(c.key_hash_secret, "portico scim cursor key");
+  scim_settings.metrics = &metrics;
+  scim_settings.on_authenticated = seen;
   const PasswordHasher& hasher = *app->password_hasher_;
   app->scim_service_ = std::make_unique<scim::ScimService>(
       *app->database_, *app->issuer_, clock, random,
@@ -218,6 +230,7 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
   dcr::RegistrationOptions registration;
   registration.registration_endpoint = base_url + dcr::kRegistrationPath;
   registration.server_policy = ServerRegistrationPolicy();
+  registration.metrics = &metrics;
   if (c.dcr_client_ttl_days > 0) {
     registration.client_ttl = std::chrono::hours(24 * c.dcr_client_ttl_days);
   } else {
@@ -238,6 +251,7 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
   token_options.token_endpoint = base_url + dcr::kTokenPath;
   token_options.introspection_endpoint = base_url + dcr::kIntrospectionPath;
   token_options.revocation_endpoint = base_url + dcr::kRevocationPath;
+  token_options.on_token_issued = seen;
   app->token_service_ = std::make_unique<dcr::TokenService>(
       *app->database_, *app->signing_keys_, *app->client_secrets_, clock, random, token_options);
 
@@ -248,6 +262,7 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
   outbox_policy.poll_interval = c.outbox_poll;
   outbox_policy.backoff_base = c.outbox_backoff_base;
   outbox_policy.lease = c.outbox_lease;
+  outbox_policy.metrics = &metrics;
   app->dispatcher_ =
       std::make_unique<OutboxDispatcher>(*app->database_, clock, random, outbox_policy);
   MailTransport& transport = *app->mail_;
@@ -257,6 +272,7 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
   // Webhooks (issue 6): the "audit" fan-out (it still logs each event) and signed delivery.
   webhooks::RegisterHandlers(*app->dispatcher_, *app->database_, clock, c.key_hash_secret);
 
+  app->AddGauges();
   app->BuildRoutes();
   return app;
 }
@@ -287,8 +303,39 @@ App::~App() {
   if (dispatcher_) dispatcher_->Stop();
 }
 
+void App::AddGauges() {
+  Database& db = *database_;
+  metrics_->AddGauge("portico_outbox_messages",
+                     "Undelivered outbox messages: pending (will be retried) and dead (given up)",
+                     {"state"}, [&db]() -> std::vector<GaugeSample> {
+                       int64_t pending = 0;
+                       int64_t dead = 0;
+                       const Status read = db.Run([&](Stores& stores) -> Status {
+                         PORTICO_ASSIGN_OR_RETURN(pending, stores.outbox().CountPending());
+                         PORTICO_ASSIGN_OR_RETURN(dead, stores.outbox().CountDead());
+                         return Status::Ok();
+                       });
+                       if (!read.ok()) return {};  // the series vanishes while the database is down
+                       return {{{"pending"}, static_cast<double>(pending)},
+                               {{"dead"}, static_cast<double>(dead)}};
+                     });
+  HashingPool& pool = *hashing_pool_;
+  metrics_->AddGauge("portico_password_hash_queue_depth",
+                     "Password hashing jobs waiting for a worker", {},
+                     [&pool]() -> std::vector<GaugeSample> {
+                       return {{{}, static_cast<double>(pool.queued())}};
+                     });
+  metrics_->AddGauge("portico_db_pool_sessions", "Database pool sessions: in_use and size",
+                     {"state"}, [&db]() -> std::vector<GaugeSample> {
+                       const Database::PoolUsage usage = db.pool_usage();
+                       return {{{"in_use"}, static_cast<double>(usage.in_use)},
+                               {{"size"}, static_cast<double>(usage.size)}};
+                     });
+}
+
 void App::BuildRoutes() {
   ops::AddHealthRoutes(router_, *database_);
+  ops::AddMetricsRoute(router_, *metrics_, config_.metrics_token);
   tenant_api::AddTenantApiRoutes(router_, *tenant_credentials_);
   scim::ScimCapabilities scim_caps;
   scim_caps.filter_max_results = scim_service_->settings().limits.max_count;
@@ -331,6 +378,7 @@ Status App::Serve() {
   options.drain_timeout = config_.drain_timeout;
   options.tls_cert_file = config_.tls_cert_file;
   options.tls_key_file = config_.tls_key_file;
+  options.metrics = metrics_.get();
   http::Server server(options, router_);
   PORTICO_RETURN_IF_ERROR(server.Start());
   dispatcher_->Start();

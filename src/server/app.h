@@ -9,8 +9,10 @@
 #include "portico/credential_cache.h"
 #include "portico/credential_issuer.h"
 #include "portico/database.h"
+#include "portico/first_api_call.h"
 #include "portico/hashing_pool.h"
 #include "portico/mail.h"
+#include "portico/metrics.h"
 #include "portico/otp_verifier.h"
 #include "portico/outbox_dispatcher.h"
 #include "portico/password_hasher.h"
@@ -56,9 +58,14 @@ class App {
   // What the OAuth features declare, for the discovery documents.
   wellknown::AuthorizationServerInfo DiscoveryInfo() const;
   void BuildRoutes();
+  // Gauges read when /metrics is scraped: outbox depth, hashing queue, database pool.
+  void AddGauges();
 
   Config config_;
+  // First: everything below may count into it (GET /metrics).
+  std::unique_ptr<Metrics> metrics_ = std::make_unique<Metrics>();
   std::unique_ptr<Database> database_;
+  std::unique_ptr<FirstApiCallTracker> first_api_calls_;
   std::unique_ptr<CredentialCache> credential_cache_;  // before issuer_: it points here
   std::unique_ptr<CredentialIssuer> issuer_;
   std::unique_ptr<OtpVerifier> otp_verifier_;

@@ -158,6 +158,7 @@ constexpr ConfigVariable kConfigVariables[] = {
     {"DCR_CLIENT_TTL_DAYS", "90", "unused OAuth clients are deleted after this; 0 keeps them"},
     {"PORTICO_TLS_CERT", "", "PEM certificate (chain); with PORTICO_TLS_KEY serves HTTPS, TLS 1.2+"},
     {"PORTICO_TLS_KEY", "", "PEM private key (unencrypted) matching PORTICO_TLS_CERT"},
+    {"METRICS_TOKEN", "", "when set, GET /metrics needs \"Authorization: Bearer <it>\""},
     {"PORTICO_HTTP_THREADS", "cores", "HTTP reactor threads (0: one per core)"},
     {"PORTICO_MAX_BODY_BYTES", "1048576", "larger request bodies get 413"},
     {"PORTICO_DB_POOL_SIZE", "threads + 2", "database sessions in the pool (0: threads + 2)"},
@@ -294,6 +295,7 @@ StatusOr<Config> LoadConfig(const Environment& env) {
       config.tls_key_file = *key;
     }
   }
+  if (auto v = get("METRICS_TOKEN")) config.metrics_token = *v;
   if (auto v = get("PORTICO_HTTP_THREADS")) {
     PORTICO_ASSIGN_OR_RETURN(int64_t n, ParseInt("PORTICO_HTTP_THREADS", *v, 0, 256));
     config.http_threads = static_cast<int>(n);

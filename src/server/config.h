@@ -70,6 +70,9 @@ struct Config {
   // (TLS 1.2 minimum), both empty → plain HTTP.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // METRICS_TOKEN: when set, GET /metrics requires "Authorization: Bearer
+  // <it>"; empty leaves it open (fine on loopback, where the scraper runs).
+  std::string metrics_token;
 
   // Tuning, not in the contract: PORTICO_HTTP_THREADS (0 → cores),
   // PORTICO_MAX_BODY_BYTES, PORTICO_DB_POOL_SIZE (0 → threads + 2),

@@ -144,6 +144,19 @@ TEST_P(DatabaseContract, ManyThreadsShareThePool) {
             static_cast<size_t>(kThreads * kCallsEach / 10));
 }
 
+TEST_P(DatabaseContract, PoolUsageCountsLeasedSessions) {
+  EXPECT_EQ(db_->pool_usage().size, kPoolSize);
+  EXPECT_EQ(db_->pool_usage().in_use, 0);
+  Database::PoolUsage inside;
+  ASSERT_TRUE(db_->Run([&](Stores&) {
+                   inside = db_->pool_usage();
+                   return Status::Ok();
+                 })
+                  .ok());
+  EXPECT_EQ(inside.in_use, 1);
+  EXPECT_EQ(db_->pool_usage().in_use, 0);
+}
+
 TEST_P(DatabaseContract, PingSucceedsOnAReachableDatabase) { EXPECT_TRUE(db_->Ping().ok()); }
 
 TEST_P(DatabaseContract, OpenReportsUnavailableWithoutLeakingThePassword) {

@@ -227,6 +227,22 @@ TEST_P(OutboxStoreContract, DeleteFinishedRemovesOldDeliveredAndDeadMessagesOnly
   }),
             0);
   EXPECT_TRUE(Query([&](Stores& s) { return s.outbox().Get(old_pending); }).ok());
+
+TEST_P(OutboxStoreContract, CountDeadCountsOnlyMessagesGivenUpOn) {
+  const auto dead = [&] {
+    StatusOr<int64_t> n = Query([&](Stores& s) { return s.outbox().CountDead(); });
+    EXPECT_TRUE(n.ok()) << n.status().ToString();
+    return n.ok() ? *n : -1;
+  };
+  EXPECT_EQ(dead(), 0);
+  const int64_t a = Enqueue("a");
+  const int64_t b = Enqueue("b");
+  const int64_t c = Enqueue("c");
+  ASSERT_TRUE(Query([&](Stores& s) { return s.outbox().MarkFailed(a, 1, T0(), "x", false); }).ok());
+  ASSERT_TRUE(Query([&](Stores& s) { return s.outbox().MarkFailed(b, 5, T0(), "x", true); }).ok());
+  ASSERT_TRUE(Query([&](Stores& s) { return s.outbox().MarkDelivered(c, 1, T0()); }).ok());
+  EXPECT_EQ(dead(), 1);
+  EXPECT_EQ(Pending(), 1);
 }
 
 TEST_P(OutboxStoreContract, ConcurrentClaimersNeverGetTheSameMessage) {

@@ -1,3 +1,7 @@
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "database_fixture.h"
 
 namespace portico::testing {
@@ -83,6 +87,52 @@ TEST_P(TenantStoreContract, ValuesAreBoundNotSpliced) {
   StatusOr<Tenant> found = Query([&](Stores& s) { return s.tenants().FindBySlug(tenant.slug); });
   ASSERT_TRUE(found.ok()) << found.status().ToString();
   EXPECT_EQ(found->id, tenant.id);
+}
+
+TEST_P(TenantStoreContract, MarkFirstApiCallSucceedsOnceAndReturnsCreatedAt) {
+  Tenant tenant = MakeTenant("first-call");
+  tenant.created_at = At(std::chrono::milliseconds(5000));
+  ASSERT_TRUE(Query([&](Stores& s) { return s.tenants().Insert(tenant); }).ok());
+
+  StatusOr<std::optional<TimePoint>> first = Query([&](Stores& s) {
+    return s.tenants().MarkFirstApiCall(tenant.id, At(std::chrono::minutes(3)));
+  });
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(first->has_value());
+  EXPECT_EQ(**first, tenant.created_at);
+
+  StatusOr<std::optional<TimePoint>> again = Query([&](Stores& s) {
+    return s.tenants().MarkFirstApiCall(tenant.id, At(std::chrono::minutes(4)));
+  });
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_FALSE(again->has_value());
+
+  StatusOr<std::optional<TimePoint>> unknown = Query([&](Stores& s) {
+    return s.tenants().MarkFirstApiCall("no-such-tenant", At(std::chrono::minutes(4)));
+  });
+  ASSERT_TRUE(unknown.ok()) << unknown.status().ToString();
+  EXPECT_FALSE(unknown->has_value());
+}
+
+TEST_P(TenantStoreContract, ConcurrentFirstApiCallsHaveExactlyOneWinner) {
+  Tenant tenant = MakeTenant("racing");
+  ASSERT_TRUE(Query([&](Stores& s) { return s.tenants().Insert(tenant); }).ok());
+  std::atomic<int> winners{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      StatusOr<std::optional<TimePoint>> r = Query([&](Stores& s) {
+        return s.tenants().MarkFirstApiCall(tenant.id, At(std::chrono::seconds(9)));
+      });
+      if (!r.ok()) {
+        ADD_FAILURE() << r.status().ToString();
+        return;
+      }
+      if (r->has_value()) winners.fetch_add(1);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(winners.load(), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TenantStoreContract, ::testing::ValuesIn(AllBackends()),

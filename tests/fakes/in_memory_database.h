@@ -55,6 +55,7 @@ class InMemoryDatabase : public Database {
   // Everything the database holds; public so tests can inspect it.
   struct State {
     std::vector<Tenant> tenants;          // insertion order
+    std::map<std::string, TimePoint> first_api_call_at;  // by tenant id
     std::vector<Credential> credentials;  // insertion order
     std::vector<OtpRecord> otps;
     std::map<int64_t, OutboxMessage> outbox;  // by id (= age order)
@@ -189,6 +190,17 @@ class InMemoryDatabase : public Database {
         if (Lower(t.slug) == Lower(slug)) return t;
       }
       return NotFound("no such tenant");
+    }
+    StatusOr<std::optional<TimePoint>> MarkFirstApiCall(std::string_view tenant_id,
+                                                        TimePoint at) override {
+      Call call(db_, tx_, "tenants.MarkFirstApiCall");
+      if (!call.status().ok()) return call.status();
+      for (const Tenant& t : call.state().tenants) {
+        if (t.id != tenant_id) continue;
+        if (!call.state().first_api_call_at.emplace(t.id, at).second) break;
+        return std::optional<TimePoint>(t.created_at);
+      }
+      return std::optional<TimePoint>();
     }
 
    private:
@@ -396,6 +408,15 @@ class InMemoryDatabase : public Database {
       int64_t n = 0;
       for (const auto& [id, m] : call.state().outbox) {
         if (!m.delivered_at && !m.dead) ++n;
+      }
+      return n;
+    }
+    StatusOr<int64_t> CountDead() override {
+      Call call(db_, tx_, "outbox.CountDead");
+      if (!call.status().ok()) return call.status();
+      int64_t n = 0;
+      for (const auto& [id, m] : call.state().outbox) {
+        if (!m.delivered_at && m.dead) ++n;
       }
       return n;
     }

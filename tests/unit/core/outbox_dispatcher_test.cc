@@ -75,6 +75,30 @@ TEST_F(OutboxDispatcherTest, BackoffDoublesFromBaseUpToTheCap) {
   EXPECT_EQ(defaults.BackoffFor(100), std::chrono::hours(1));
 }
 
+TEST_F(OutboxDispatcherTest, CountsDeliveriesAndFailuresByTopic) {
+  Metrics metrics;
+  OutboxPolicy policy;
+  policy.max_attempts = 2;
+  policy.metrics = &metrics;
+  OutboxDispatcher d(db_, clock_, random_, policy);
+  d.Register("mail", [](const OutboxMessage&) { return Status::Ok(); });
+  d.Register("webhook", [](const OutboxMessage&) { return Unavailable("receiver down"); });
+  Enqueue("mail");
+  Enqueue("webhook");
+  EXPECT_EQ(RunOnce(d), 1);
+  clock_.Advance(std::chrono::hours(2));
+  EXPECT_EQ(RunOnce(d), 0);  // the second attempt is the last: dead
+  const std::string text = metrics.Render();
+  const auto has = [&text](const std::string& line) {
+    return text.find(line + "\n") != std::string::npos;
+  };
+  EXPECT_TRUE(has("portico_outbox_deliveries_total{topic=\"mail\"} 1")) << text;
+  EXPECT_TRUE(has("portico_outbox_delivery_failures_total{topic=\"webhook\",dead=\"false\"} 1"))
+      << text;
+  EXPECT_TRUE(has("portico_outbox_delivery_failures_total{topic=\"webhook\",dead=\"true\"} 1"))
+      << text;
+}
+
 TEST_F(OutboxDispatcherTest, DeliversAndMarksDelivered) {
   OutboxDispatcher d(db_, clock_, random_);
   std::vector<std::string> payloads;

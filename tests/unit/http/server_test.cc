@@ -254,6 +254,35 @@ class ServerTest : public ::testing::Test {
   std::atomic<int> count_calls_{0};
 };
 
+TEST_F(ServerTest, CountsRequestsByRoutePatternMethodAndStatus) {
+  Metrics metrics;
+  ServerOptions options;
+  options.metrics = &metrics;
+  Start(std::move(options));
+  EXPECT_EQ(Call(HttpRequest("GET", "/echo/abc")).status, 200);
+  EXPECT_EQ(Call(HttpRequest("GET", "/echo/def")).status, 200);
+  EXPECT_EQ(Call(HttpRequest("GET", "/no/such/path")).status, 404);
+  EXPECT_EQ(Call(HttpRequest("GET", "/fail")).status, 403);
+  EXPECT_EQ(Call(HttpRequest("GET", "/async")).status, 200);
+  EXPECT_EQ(Call(HttpRequest("GET", "/async-throw")).status, 500);
+  const std::string text = metrics.Render();
+  for (const char* line :
+       {"portico_http_requests_total{route=\"/echo/:id\",method=\"GET\",status=\"200\"} 2\n",
+        "portico_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1\n",
+        "portico_http_requests_total{route=\"/fail\",method=\"GET\",status=\"403\"} 1\n",
+        "portico_http_requests_total{route=\"/async\",method=\"GET\",status=\"200\"} 1\n",
+        "portico_http_requests_total{route=\"/async-throw\",method=\"GET\",status=\"500\"} 1\n",
+        "portico_http_request_duration_seconds_count{route=\"/echo/:id\",method=\"GET\"} 2\n",
+        // The async handler sleeps 50 ms before it replies: timed to the reply.
+        "portico_http_request_duration_seconds_bucket{route=\"/"
+        "async\",method=\"GET\",le=\"0.025\"} "
+        "0\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << " missing in\n" << text;
+  }
+  EXPECT_EQ(text.find("/no/such/path"), std::string::npos);
+  EXPECT_EQ(text.find("/echo/abc"), std::string::npos);
+}
+
 TEST_F(ServerTest, KeepsHttp11ConnectionOpenWithoutConnectionHeader) {
   Start();
   LoopbackConnection c;

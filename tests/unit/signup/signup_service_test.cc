@@ -275,6 +275,26 @@ TEST_F(SignupServiceTest, CreateIsLimitedPerEmailAddressCaseInsensitively) {
   EXPECT_EQ(DetailString(second.status(), "scope"), "email");
 }
 
+TEST_F(SignupServiceTest, CountsTheFunnelWhenGivenMetrics) {
+  Metrics metrics;
+  options_.metrics = &metrics;
+  options_.limits.create_per_email = {1, seconds(3600)};
+  Rebuild();
+  StatusOr<SignupSession> session = Create("one-co", "jane@acme.example");
+  ASSERT_TRUE(session.ok());
+  EXPECT_FALSE(Verify(session->id, WrongCode(LatestCode())).ok());  // not a verification
+  ASSERT_TRUE(Verify(session->id, LatestCode()).ok());
+  EXPECT_EQ(Create("two-co", "jane@acme.example").status().tag(), "RATE_LIMITED");
+  const std::string text = metrics.Render();
+  for (const char* line :
+       {"portico_signup_attempts_total{flow=\"session\"} 2\n",
+        "portico_signup_sessions_created_total 1\n", "portico_signup_emails_verified_total 1\n",
+        "portico_signup_blocked_total{flow=\"session\",reason=\"rate_limit\"} 1\n",
+        "portico_rate_limit_rejections_total{api=\"signup\",scope=\"email\"} 1\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << " missing in\n" << text;
+  }
+}
+
 TEST_F(SignupServiceTest, RefusedCreatesStillCountAgainstTheLimit) {
   options_.limits.create_per_ip = {3, seconds(3600)};
   Rebuild();

@@ -194,6 +194,7 @@ class FailingEnqueueDatabase : public Database {
     }
     StatusOr<OutboxMessage> Get(int64_t id) override { return inner_.Get(id); }
     StatusOr<int64_t> CountPending() override { return inner_.CountPending(); }
+    StatusOr<int64_t> CountDead() override { return inner_.CountDead(); }
 
    private:
     OutboxStore& inner_;
