@@ -24,6 +24,7 @@
 #include "src/core/mail/mail_outbox.h"
 #include "src/core/mail/mail_transports.h"
 #include "src/ops/ops_routes.h"
+#include "src/openapi/openapi_routes.h"
 #include "src/ops/test_hooks.h"
 #include "src/tenant_api/tenant_api_routes.h"
 #include "src/webhooks/delivery.h"
@@ -243,7 +244,7 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
   // Webhooks (issue 6): the "audit" fan-out (it still logs each event) and signed delivery.
   webhooks::RegisterHandlers(*app->dispatcher_, *app->database_, clock, c.key_hash_secret);
 
-  app->BuildRoutes();
+  PORTICO_RETURN_IF_ERROR(app->BuildRoutes());
   return app;
 }
 
@@ -273,7 +274,7 @@ App::~App() {
   if (dispatcher_) dispatcher_->Stop();
 }
 
-void App::BuildRoutes() {
+Status App::BuildRoutes() {
   ops::AddHealthRoutes(router_, *database_);
   tenant_api::AddTenantApiRoutes(router_, *tenant_credentials_);
   scim::ScimCapabilities scim_caps;
@@ -299,11 +300,16 @@ void App::BuildRoutes() {
                            .provisioner = provisioner_.get()});
   signup::AddAuthRoutes(router_, *account_service_, *hashing_pool_);
   router_.SetFallback("/", ops::RenderOpsError);
+  // Last but the test hooks: the document covers the whole table, and a route
+  // without documentation stops the start here.
+  PORTICO_RETURN_IF_ERROR(openapi::AddOpenApiRoutes(
+      router_, {.base_url = signup_base_url, .max_body_bytes = static_cast<int64_t>(config_.max_body_bytes)}));
   const char* hooks = std::getenv("PORTICO_ENABLE_TEST_HOOKS");
   if (ops::TestHooksCompiledIn() && hooks != nullptr && std::string(hooks) == "1") {
     ops::AddTestHookRoutes(router_);
     Log(LogLevel::kWarn, "test_hooks_enabled");
   }
+  return Status::Ok();
 }
 
 Status App::Serve() {
