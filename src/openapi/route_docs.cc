@@ -373,7 +373,10 @@ std::vector<RouteDoc> BuildDocs() {
                {Response(200, "HTML",
                          R"({"text/html":{"schema":{"type":"string","maxLength":1048576}}})")})})},
       {"GET", "/signup/",
-       Op({kPublic, Responses({Response(308, "Redirect to /signup", "", Header("Location"))})})},
+       Op({kPublic,
+           Responses({Response(308, "Redirect to /signup", "",
+                               R"("Location":{"required":true,"description":"relative: ../signup",)"
+                               R"("schema":{"type":"string","const":"../signup"}})")})})},
   };
   for (const char* asset : {"signup.css", "signup.js"}) {
     const std::string media = std::string(asset).ends_with(".css") ? "text/css" : "text/javascript";
@@ -413,8 +416,8 @@ std::vector<RouteDoc> BuildDocs() {
        {400, 401, 403, 413, 415, 422, 429}},
       {"/api/auth/verify-email/resend",
        "AccountResendRequest",
-       200,
-       "Sent (or nothing to send)",
+       202,
+       "Accepted: a code is mailed if the account exists and is unverified",
        {400, 401, 403, 413, 415, 422, 429}},
   };
   for (const Account& a : accounts) {
