@@ -23,8 +23,8 @@
 #include "signup/http/signup_routes.h"
 #include "src/core/mail/mail_outbox.h"
 #include "src/core/mail/mail_transports.h"
-#include "src/ops/ops_routes.h"
 #include "src/openapi/openapi_routes.h"
+#include "src/ops/ops_routes.h"
 #include "src/ops/test_hooks.h"
 #include "src/tenant_api/tenant_api_routes.h"
 #include "src/webhooks/delivery.h"
@@ -303,7 +303,8 @@ Status App::BuildRoutes() {
   // Last but the test hooks: the document covers the whole table, and a route
   // without documentation stops the start here.
   PORTICO_RETURN_IF_ERROR(openapi::AddOpenApiRoutes(
-      router_, {.base_url = signup_base_url, .max_body_bytes = static_cast<int64_t>(config_.max_body_bytes)}));
+      router_, {.base_url = signup_base_url,
+                .max_body_bytes = static_cast<int64_t>(config_.max_body_bytes)}));
   const char* hooks = std::getenv("PORTICO_ENABLE_TEST_HOOKS");
   if (ops::TestHooksCompiledIn() && hooks != nullptr && std::string(hooks) == "1") {
     ops::AddTestHookRoutes(router_);
