@@ -152,7 +152,7 @@ std::vector<RouteDoc> BuildDocs() {
       // Registered by the metrics branch; documented here so that merging it needs no edit.
       {"GET",
        "/metrics",
-       Op({kPublic,
+       Op({kPublic, R"("summary":"Prometheus metrics")",
            Description("Prometheus text exposition format. Listen on a private address "
                        "or filter it at the proxy: it is not authenticated."),
            Responses(
