@@ -26,6 +26,7 @@
 #include "signup/session/signup_session_store.h"
 #include "src/core/mail/mail_outbox.h"
 #include "src/core/mail/mail_transports.h"
+#include "src/openapi/openapi_routes.h"
 #include "src/ops/ops_routes.h"
 #include "src/ops/test_hooks.h"
 #include "src/tenant_api/tenant_api_routes.h"
@@ -273,7 +274,7 @@ StatusOr<std::unique_ptr<App>> App::Create(Config config) {
   webhooks::RegisterHandlers(*app->dispatcher_, *app->database_, clock, c.key_hash_secret);
 
   app->AddGauges();
-  app->BuildRoutes();
+  PORTICO_RETURN_IF_ERROR(app->BuildRoutes());
   return app;
 }
 
@@ -333,7 +334,7 @@ void App::AddGauges() {
                      });
 }
 
-void App::BuildRoutes() {
+Status App::BuildRoutes() {
   ops::AddHealthRoutes(router_, *database_);
   ops::AddMetricsRoute(router_, *metrics_, config_.metrics_token);
   tenant_api::AddTenantApiRoutes(router_, *tenant_credentials_);
@@ -361,11 +362,17 @@ void App::BuildRoutes() {
                            .provisioner = provisioner_.get()});
   signup::AddAuthRoutes(router_, *account_service_, *hashing_pool_);
   router_.SetFallback("/", ops::RenderOpsError);
+  // Last but the test hooks: the document covers the whole table, and a route
+  // without documentation stops the start here.
+  PORTICO_RETURN_IF_ERROR(openapi::AddOpenApiRoutes(
+      router_, {.base_url = signup_base_url,
+                .max_body_bytes = static_cast<int64_t>(config_.max_body_bytes)}));
   const char* hooks = std::getenv("PORTICO_ENABLE_TEST_HOOKS");
   if (ops::TestHooksCompiledIn() && hooks != nullptr && std::string(hooks) == "1") {
     ops::AddTestHookRoutes(router_);
     Log(LogLevel::kWarn, "test_hooks_enabled");
   }
+  return Status::Ok();
 }
 
 Status App::Serve() {

@@ -52,12 +52,15 @@ class App {
   TenantService& tenants() { return *tenant_service_; }
   Housekeeping& housekeeping() { return *housekeeping_; }
   const Config& config() const { return config_; }
+  // The complete route table (for tests that compare it with /openapi.json).
+  const http::Router& router() const { return router_; }
 
  private:
   explicit App(Config config) : config_(std::move(config)) {}
   // What the OAuth features declare, for the discovery documents.
   wellknown::AuthorizationServerInfo DiscoveryInfo() const;
-  void BuildRoutes();
+  // Registers every route; fails when the OpenAPI document cannot be built.
+  Status BuildRoutes();
   // Gauges read when /metrics is scraped: outbox depth, hashing queue, database pool.
   void AddGauges();
 
