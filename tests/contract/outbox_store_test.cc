@@ -227,6 +227,7 @@ TEST_P(OutboxStoreContract, DeleteFinishedRemovesOldDeliveredAndDeadMessagesOnly
   }),
             0);
   EXPECT_TRUE(Query([&](Stores& s) { return s.outbox().Get(old_pending); }).ok());
+}
 
 TEST_P(OutboxStoreContract, CountDeadCountsOnlyMessagesGivenUpOn) {
   const auto dead = [&] {
