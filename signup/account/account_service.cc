@@ -229,7 +229,7 @@ StatusOr<AccountReply> AccountService::SignUp(const AccountCaller& caller, const
   attempts_->WithLabels({"account"}).Inc();
   if (!reply.ok()) {
     // Anti-abuse refusals only; a malformed request or a taken email is not a block.
-    const std::string& tag = reply.status().tag();
+    const std::string tag = reply.status().tag();  // a copy: status() returns one
     const char* reason = tag == kAccountRateLimited                         ? "rate_limit"
                          : tag == kInvalidCaptcha                           ? "captcha"
                          : tag == kOriginForbidden || tag == kRolesForbidden ? "policy"

@@ -156,6 +156,70 @@ TEST_P(MetricsTest, ReviewRequiredIsCountedOnce) {
   EXPECT_EQ(ValueOf(after, "portico_signup_provisioned_total{outcome=\"provisioned\"}"), 0);
 }
 
+// fraudulent_signup_block_rate counts every reason, and the DCR limiter
+// reports its refusals like the others.
+TEST_P(MetricsTest, CaptchaPolicyAndDcrLimitRefusalsAreCounted) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  CommandResult created =
+      RunPortico({"tenant", "create", "--slug", "metrics-blocks", "--name", "B"}, Env());
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  StatusOr<Json> parsed = ParseJson(created.out);
+  ASSERT_TRUE(parsed.ok()) << created.out;
+  const Json& tenant = *parsed;
+  const std::string admin = "Authorization: Bearer " + StrOf(tenant, "integrationKey");
+  const std::string plt = "Authorization: Bearer " + StrOf(tenant, "publicLoginToken");
+  const std::string bt = "Authorization: Bearer " + StrOf(tenant, "bootstrapToken");
+  const auto put = [&](const std::string& path, const std::string& body) {
+    return Fetch({.method = "PUT",
+                  .url = server_->base_url() + path,
+                  .headers = {kJsonType, admin},
+                  .body = body});
+  };
+  // A CAPTCHA whose provider is never reached: a sign-up without a token is refused first.
+  ASSERT_EQ(put("/api/tenant/auth-settings",
+                R"({"allowedOrigins": ["https://app.example.com"], "captcha": {"provider":
+                "turnstile", "secret": "1x0000000000000000000000000000000AA",
+                "verifyUrl": "http://127.0.0.1:9/siteverify"}})")
+                .status,
+            200);
+  ASSERT_EQ(put("/api/tenant/dcr-policy", R"({"registrationsPerMinute": 1})").status, 200);
+  const Scrape before = ScrapeMetrics(*server_);
+
+  const auto sign_up = [&](std::vector<std::string> headers) {
+    headers.push_back(kJsonType);
+    headers.push_back(plt);
+    return Fetch({.method = "POST",
+                  .url = server_->base_url() + "/api/auth/sign-up",
+                  .headers = headers,
+                  .body = R"({"email": "jane@blocks.example",
+                              "password": "correct horse battery staple 42"})",
+                  .timeout_ms = 30000});
+  };
+  HttpResult foreign = sign_up({"Origin: https://evil.example"});
+  EXPECT_EQ(foreign.status, 403) << foreign.body;
+  HttpResult no_captcha = sign_up({});
+  EXPECT_EQ(no_captcha.status, 400) << no_captcha.body;
+  EXPECT_NE(no_captcha.body.find("INVALID_CAPTCHA"), std::string::npos) << no_captcha.body;
+
+  const auto register_client = [&] {
+    return Fetch({.method = "POST",
+                  .url = server_->base_url() + "/oauth/register",
+                  .headers = {kJsonType, bt},
+                  .body = R"({"grant_types": ["client_credentials"]})"});
+  };
+  EXPECT_EQ(register_client().status, 201);
+  EXPECT_EQ(register_client().status, 429);
+
+  const Scrape after = ScrapeMetrics(*server_);
+  const auto delta = [&](const std::string& series) {
+    return ValueOf(after, series) - ValueOf(before, series);
+  };
+  EXPECT_EQ(delta("portico_signup_blocked_total{flow=\"account\",reason=\"policy\"}"), 1);
+  EXPECT_EQ(delta("portico_signup_blocked_total{flow=\"account\",reason=\"captcha\"}"), 1);
+  EXPECT_EQ(delta("portico_signup_attempts_total{flow=\"account\"}"), 2);
+  EXPECT_EQ(delta("portico_rate_limit_rejections_total{api=\"dcr\",scope=\"tenant\"}"), 1);
+}
+
 TEST_P(MetricsTest, MetricsTokenProtectsTheEndpoint) {
   ASSERT_NO_FATAL_FAILURE(Start({{"METRICS_TOKEN", "scrape-secret-123"}}));
   HttpResult anonymous = Get(server_->base_url() + "/metrics");
