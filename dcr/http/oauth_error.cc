@@ -62,7 +62,7 @@ http::Response RenderOAuthError(const Status& status, const http::Request&) {
   body.Set("error", error);
   body.Set("error_description", status.message());
   http::Response response = http::Response::Json(http_status, body);
-  response.WithHeader("Cache-Control", "no-store");
+  response.NoStore();
   if (http_status == 401) {
     response.WithHeader("WWW-Authenticate",
                         error == "invalid_client"

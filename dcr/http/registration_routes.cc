@@ -27,7 +27,7 @@ StatusOr<Json> MetadataBody(const http::Request& req) {
 
 http::Response Information(int status, const ClientInformation& info) {
   http::Response response = http::Response::Json(status, info.body);
-  response.WithHeader("Cache-Control", "no-store").WithHeader("Pragma", "no-cache");
+  response.NoStore().WithHeader("Pragma", "no-cache");
   return response;
 }
 
@@ -90,7 +90,7 @@ void AddRegistrationRoutes(http::Router& router, RegistrationService& service) {
       [&service](http::Request& req) -> StatusOr<http::Response> {
         PORTICO_RETURN_IF_ERROR(service.Delete(req.Param("client_id"), View(req.BearerToken())));
         http::Response response = http::Response::NoContent();
-        response.WithHeader("Cache-Control", "no-store");
+        response.NoStore();
         return response;
       },
       "Delete a client registration (RFC 7592)"));

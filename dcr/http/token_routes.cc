@@ -36,8 +36,7 @@ StatusOr<OAuthRequest> ReadOAuthRequest(const http::Request& req) {
 // RFC 6749 §5.1: token responses (and, by RFC 7662 §2.2's content, the
 // introspection responses) must not be cached.
 http::Response NoStore(http::Response response) {
-  response.WithHeader("Cache-Control", "no-store");
-  response.WithHeader("Pragma", "no-cache");
+  response.NoStore().WithHeader("Pragma", "no-cache");
   return response;
 }
 

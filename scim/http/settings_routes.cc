@@ -10,12 +10,6 @@ namespace {
 
 constexpr char kSettingsPath[] = "/api/tenant/scim-settings";
 
-http::Response NoStoreJson(const Json& document) {
-  http::Response response = http::Response::Json(200, document);
-  response.WithHeader("Cache-Control", "no-store");
-  return response;
-}
-
 }  // namespace
 
 void AddScimSettingsRoutes(http::Router& router, ScimService& service,
@@ -27,7 +21,7 @@ void AddScimSettingsRoutes(http::Router& router, ScimService& service,
                 PORTICO_ASSIGN_OR_RETURN(std::string tenant_id,
                                          tenant_api::AdminTenantId(credentials, req));
                 PORTICO_ASSIGN_OR_RETURN(Json settings, service.GetTenantSettings(tenant_id));
-                return NoStoreJson(settings);
+                return http::Response::Json(200, settings).NoStore();
               },
               .errors = tenant_api::RenderTenantApiError,
               .summary = "The tenant's SCIM settings"});
@@ -41,7 +35,7 @@ void AddScimSettingsRoutes(http::Router& router, ScimService& service,
                 PORTICO_ASSIGN_OR_RETURN(Json document, http::ParseJsonBody(req));
                 PORTICO_ASSIGN_OR_RETURN(Json settings,
                                          service.PutTenantSettings(tenant_id, document));
-                return NoStoreJson(settings);
+                return http::Response::Json(200, settings).NoStore();
               },
               .errors = tenant_api::RenderTenantApiError,
               .summary = "Replace the tenant's SCIM settings"});

@@ -484,13 +484,16 @@ StatusOr<AccountReply> AccountService::SignIn(const AccountCaller& caller, const
   return AccountReply{200, Envelope(std::move(data), "Signed in")};
 }
 
+Status AccountService::AdmitVerification(const AccountCaller& caller) const {
+  PORTICO_RETURN_IF_ERROR(LoadRules(caller).status());  // the browser origin check
+  return Limit("auth:verify:ip:" + caller.tenant.id + ":" + caller.client_ip,
+               options_.limits.verify_per_ip, "ip");
+}
+
 StatusOr<AccountReply> AccountService::VerifyEmail(const AccountCaller& caller,
                                                    const Json& body) const {
-  PORTICO_ASSIGN_OR_RETURN(TenantRules rules, LoadRules(caller));
-  (void)rules;
+  PORTICO_RETURN_IF_ERROR(AdmitVerification(caller));
   const std::string& tenant_id = caller.tenant.id;
-  PORTICO_RETURN_IF_ERROR(Limit("auth:verify:ip:" + tenant_id + ":" + caller.client_ip,
-                                options_.limits.verify_per_ip, "ip"));
   std::vector<FieldError> errors;
   VerifyEmailRequest request = ParseVerifyEmailRequest(body, errors);
   if (!errors.empty()) return ValidationFailed(errors);
@@ -530,11 +533,8 @@ StatusOr<AccountReply> AccountService::VerifyEmail(const AccountCaller& caller,
 
 StatusOr<AccountReply> AccountService::ResendVerification(const AccountCaller& caller,
                                                           const Json& body) const {
-  PORTICO_ASSIGN_OR_RETURN(TenantRules rules, LoadRules(caller));
-  (void)rules;
+  PORTICO_RETURN_IF_ERROR(AdmitVerification(caller));
   const std::string& tenant_id = caller.tenant.id;
-  PORTICO_RETURN_IF_ERROR(Limit("auth:verify:ip:" + tenant_id + ":" + caller.client_ip,
-                                options_.limits.verify_per_ip, "ip"));
   std::vector<FieldError> errors;
   const std::string email = ParseResendRequest(body, errors);
   if (!errors.empty()) return ValidationFailed(errors);

@@ -111,6 +111,9 @@ class AccountService {
   struct TenantRules;
   StatusOr<TenantRules> LoadRules(const AccountCaller& caller) const;
   Status Limit(std::string_view bucket, const RateLimit& limit, std::string_view scope) const;
+  // What verify-email and its resend both check first: the caller's origin
+  // and the per-IP verification limit they share.
+  Status AdmitVerification(const AccountCaller& caller) const;
   StatusOr<AccountReply> SignUpUncounted(const AccountCaller& caller, const Json& body) const;
 
   Database& db_;

@@ -90,7 +90,7 @@ http::Response RenderAccountError(const Status& status, const http::Request&) {
   Json body = Json::MakeObject();
   body.Set("success", false).Set("error", std::move(error));
   http::Response response = http::Response::Json(http_status, body);
-  response.WithHeader("Cache-Control", "no-store");
+  response.NoStore();
   if (status.retry_after_seconds()) {
     response.WithHeader("Retry-After", std::to_string(*status.retry_after_seconds()));
   }

@@ -51,7 +51,7 @@ StatusOr<http::Response> Handle(const AccountService& service, Call call, http::
   }
   PORTICO_ASSIGN_OR_RETURN(AccountReply reply, (service.*call)(caller, *body));
   http::Response response = http::Response::Json(reply.http_status, reply.body);
-  response.WithHeader("Cache-Control", "no-store");
+  response.NoStore();
   return response;
 }
 

@@ -27,12 +27,6 @@ http::Response RenderAdminError(const Status& status, const http::Request& req) 
 }
 
 // Settings are not secret once rendered, but they are per-tenant administration data.
-http::Response NoStoreJson(const Json& body) {
-  http::Response response = http::Response::Json(200, body);
-  response.WithHeader("Cache-Control", "no-store");
-  return response;
-}
-
 // The stored password policy document ({} when none) read through the parser.
 StatusOr<PasswordPolicy> StoredPasswordPolicy(Database& db, const std::string& tenant_id) {
   std::optional<Json> document;
@@ -70,7 +64,7 @@ void AddAuthSettingsRoutes(http::Router& router, Database& db, const AuthSetting
                       settings, settings_storage->Load(stores.tenant_settings(), tenant_id));
                   return Status::Ok();
                 }));
-                return NoStoreJson(AuthSettingsJson(settings));
+                return http::Response::Json(200, AuthSettingsJson(settings)).NoStore();
               },
               .errors = RenderAdminError,
               .summary = "The tenant's account sign-up settings (never the CAPTCHA secret)"});
@@ -90,7 +84,7 @@ void AddAuthSettingsRoutes(http::Router& router, Database& db, const AuthSetting
                       settings_storage->Update(stores.tenant_settings(), tenant_id, document));
                   return Status::Ok();
                 }));
-                return NoStoreJson(AuthSettingsJson(settings));
+                return http::Response::Json(200, AuthSettingsJson(settings)).NoStore();
               },
               .errors = RenderAdminError,
               .summary = "Replace the tenant's account sign-up settings"});
@@ -102,7 +96,7 @@ void AddAuthSettingsRoutes(http::Router& router, Database& db, const AuthSetting
                                          tenant_api::AdminTenantId(*creds, req));
                 PORTICO_ASSIGN_OR_RETURN(PasswordPolicy policy,
                                          StoredPasswordPolicy(*database, tenant_id));
-                return NoStoreJson(PasswordPolicyJson(policy));
+                return http::Response::Json(200, PasswordPolicyJson(policy)).NoStore();
               },
               .errors = RenderAdminError,
               .summary = "The tenant's password policy for account sign-up"});
@@ -118,7 +112,7 @@ void AddAuthSettingsRoutes(http::Router& router, Database& db, const AuthSetting
                   return stores.tenant_settings().Put(tenant_id, kPasswordPolicySettingName,
                                                       document);
                 }));
-                return NoStoreJson(PasswordPolicyJson(policy));
+                return http::Response::Json(200, PasswordPolicyJson(policy)).NoStore();
               },
               .errors = RenderAdminError,
               .summary = "Replace the tenant's password policy for account sign-up"});

@@ -96,7 +96,7 @@ http::Response RenderSignupError(const Status& status, const http::Request&) {
   Json body = Json::MakeObject();
   body.Set("code", code).Set("message", status.message()).Set("details", details);
   http::Response response = http::Response::Json(http_status, body);
-  response.WithHeader("Cache-Control", "no-store");
+  response.NoStore();
   if (status.retry_after_seconds()) {
     response.WithHeader("Retry-After", std::to_string(*status.retry_after_seconds()));
   }

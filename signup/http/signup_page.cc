@@ -80,7 +80,7 @@ void AddSignupPageRoutes(http::Router& router, SignupPageOptions options) {
           router, kSignupPagePath,
           [html, content_type](http::Request&) -> StatusOr<http::Response> {
             http::Response response = http::Response::Text(200, *html, content_type);
-            response.WithHeader("Cache-Control", "no-store");
+            response.NoStore();
             return WithPageHeaders(std::move(response));
           },
           "The self-serve signup page (HTML)");

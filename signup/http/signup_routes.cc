@@ -30,7 +30,7 @@ StatusOr<Json> Body(const http::Request& req, bool empty_ok) {
 
 http::Response View(int status, const SignupSession& session, const SignupOptions& options) {
   http::Response response = http::Response::Json(status, SessionJson(session, options));
-  response.WithHeader("Cache-Control", "no-store");
+  response.NoStore();
   return response;
 }
 
@@ -105,7 +105,7 @@ void AddSignupRoutes(http::Router& router, SignupService& service, SignupRouteOp
           PORTICO_ASSIGN_OR_RETURN(ProvisionResult result,
                                    provisioner->Provision(req.Param("sessionId"), body));
           http::Response response = http::Response::Json(result.http_status, result.body);
-          response.WithHeader("Cache-Control", "no-store");
+          response.NoStore();
           return response;
         },
         "Provision the tenant of a verified session (resumable, idempotent)");

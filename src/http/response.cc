@@ -32,6 +32,8 @@ Response& Response::WithHeader(std::string name, std::string value) {
   return *this;
 }
 
+Response& Response::NoStore() { return WithHeader("Cache-Control", "no-store"); }
+
 int DefaultHttpStatus(StatusCode code) {
   switch (code) {
     case StatusCode::kOk:

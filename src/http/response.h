@@ -27,6 +27,8 @@ struct Response {
   static Response NoContent();  // 204, no body, no Content-Type
   // Appends a header (repeated names are sent as one comma-joined field).
   Response& WithHeader(std::string name, std::string value);
+  // Cache-Control: no-store, for answers that carry secrets or per-tenant settings.
+  Response& NoStore();
 };
 
 // The conventional HTTP status of a code: InvalidArgument 400, Unauthenticated

@@ -23,7 +23,7 @@ void AddHealthRoutes(http::Router& router, Database& db) {
                 static const std::string kBody = R"({"status":"ok"})";
                 http::Response response;
                 response.body = kBody;
-                response.WithHeader("Cache-Control", "no-store");
+                response.NoStore();
                 return response;
               },
               .errors = RenderOpsError,
@@ -37,7 +37,7 @@ void AddHealthRoutes(http::Router& router, Database& db) {
                 body.Set("status", ping.ok() ? "ready" : "unavailable");
                 body.Set("database", ping.ok() ? "ok" : "unreachable");
                 http::Response response = http::Response::Json(ping.ok() ? 200 : 503, body);
-                response.WithHeader("Cache-Control", "no-store");
+                response.NoStore();
                 if (!ping.ok()) response.WithHeader("Retry-After", "5");
                 return response;
               },
@@ -64,7 +64,7 @@ void AddMetricsRoute(http::Router& router, const Metrics& metrics, std::string b
                 http::Response response;
                 response.body = metrics.Render();
                 response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-                response.WithHeader("Cache-Control", "no-store");
+                response.NoStore();
                 return response;
               },
               .errors = RenderOpsError,

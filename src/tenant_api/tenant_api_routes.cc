@@ -44,11 +44,6 @@ http::Response JsonResponse(int status, std::string body) {
   return response;
 }
 
-http::Response NoStore(http::Response response) {
-  response.WithHeader("Cache-Control", "no-store");
-  return response;
-}
-
 StatusOr<Caller> Authenticate(const TenantCredentials& credentials, http::Request& req,
                               std::optional<std::string_view> scope) {
   const std::optional<std::string> token = req.BearerToken();
@@ -136,7 +131,7 @@ void AddTenantApiRoutes(http::Router& router, const TenantCredentials& credentia
                 w.Key("credential").BeginObject();
                 WriteCredentialMembers(w, caller.credential);
                 w.EndObject().EndObject();
-                return NoStore(JsonResponse(200, std::move(body)));
+                return JsonResponse(200, std::move(body)).NoStore();
               },
               .errors = RenderTenantApiError,
               .summary = "The tenant and credential behind an integration key"});
@@ -155,7 +150,7 @@ void AddTenantApiRoutes(http::Router& router, const TenantCredentials& credentia
                   w.EndObject();
                 }
                 w.EndArray().EndObject();
-                return NoStore(JsonResponse(200, std::move(body)));
+                return JsonResponse(200, std::move(body)).NoStore();
               },
               .errors = RenderTenantApiError,
               .summary = "List the tenant's credentials (never their secrets)"});
@@ -174,7 +169,7 @@ void AddTenantApiRoutes(http::Router& router, const TenantCredentials& credentia
                 WriteCredentialMembers(w, issued.record);
                 w.Key("secret").String(issued.secret);
                 w.EndObject();
-                return NoStore(JsonResponse(201, std::move(body)));
+                return JsonResponse(201, std::move(body)).NoStore();
               },
               .errors = RenderTenantApiError,
               .summary = "Mint a credential; its secret is returned once"});
