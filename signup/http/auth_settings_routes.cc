@@ -16,17 +16,6 @@ StatusOr<Json> JsonBody(const http::Request& req) {
   return http::ParseJsonBody(req);
 }
 
-// The tenant API's {"error", "error_description"}, with 415 for a body that is
-// not JSON (the generic mapping answers every InvalidArgument 400).
-http::Response RenderAdminError(const Status& status, const http::Request& req) {
-  http::Response response = tenant_api::RenderTenantApiError(status, req);
-  if (status.code() == StatusCode::kInvalidArgument && status.tag() == "unsupported_media_type") {
-    response.status = 415;
-  }
-  return response;
-}
-
-// Settings are not secret once rendered, but they are per-tenant administration data.
 // The stored password policy document ({} when none) read through the parser.
 StatusOr<PasswordPolicy> StoredPasswordPolicy(Database& db, const std::string& tenant_id) {
   std::optional<Json> document;
@@ -66,7 +55,7 @@ void AddAuthSettingsRoutes(http::Router& router, Database& db, const AuthSetting
                 }));
                 return http::Response::Json(200, AuthSettingsJson(settings)).NoStore();
               },
-              .errors = RenderAdminError,
+              .errors = tenant_api::RenderTenantApiError,
               .summary = "The tenant's account sign-up settings (never the CAPTCHA secret)"});
   router.Add({.method = "PUT",
               .pattern = kAuthSettingsPath,
@@ -86,7 +75,7 @@ void AddAuthSettingsRoutes(http::Router& router, Database& db, const AuthSetting
                 }));
                 return http::Response::Json(200, AuthSettingsJson(settings)).NoStore();
               },
-              .errors = RenderAdminError,
+              .errors = tenant_api::RenderTenantApiError,
               .summary = "Replace the tenant's account sign-up settings"});
   router.Add({.method = "GET",
               .pattern = kPasswordPolicyPath,
@@ -98,7 +87,7 @@ void AddAuthSettingsRoutes(http::Router& router, Database& db, const AuthSetting
                                          StoredPasswordPolicy(*database, tenant_id));
                 return http::Response::Json(200, PasswordPolicyJson(policy)).NoStore();
               },
-              .errors = RenderAdminError,
+              .errors = tenant_api::RenderTenantApiError,
               .summary = "The tenant's password policy for account sign-up"});
   router.Add({.method = "PUT",
               .pattern = kPasswordPolicyPath,
@@ -114,7 +103,7 @@ void AddAuthSettingsRoutes(http::Router& router, Database& db, const AuthSetting
                 }));
                 return http::Response::Json(200, PasswordPolicyJson(policy)).NoStore();
               },
-              .errors = RenderAdminError,
+              .errors = tenant_api::RenderTenantApiError,
               .summary = "Replace the tenant's password policy for account sign-up"});
 }
 

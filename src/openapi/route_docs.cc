@@ -211,7 +211,7 @@ std::vector<RouteDoc> BuildDocs() {
        "/api/tenant/dcr-policy",
        Op({Security("integrationKey"), Description("Needs the tenant:admin scope."),
            JsonBody("DcrPolicy"), Responses({JsonOk(200, "The stored policy", "DcrPolicy")})}),
-       {400, 401, 403, 413}},
+       {400, 401, 403, 413, 415}},
       {"GET",
        "/api/tenant/scim-settings",
        Op({Security("integrationKey"), Description("Needs the tenant:admin scope."),

@@ -99,6 +99,10 @@ StatusOr<std::string> AdminTenantId(const TenantCredentials& credentials,
 
 http::Response RenderTenantApiError(const Status& status, const http::Request&) {
   http::Response response = http::GenericErrorResponse(status);
+  // A body that is not JSON (http::CheckMediaType); the generic mapping answers 400.
+  if (status.code() == StatusCode::kInvalidArgument && status.tag() == "unsupported_media_type") {
+    response.status = 415;
+  }
   if (status.code() == StatusCode::kUnauthenticated) {
     response.WithHeader("WWW-Authenticate", "Bearer realm=\"portico\", error=\"invalid_token\"");
   } else if (status.code() == StatusCode::kPermissionDenied) {

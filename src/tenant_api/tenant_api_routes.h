@@ -19,7 +19,8 @@ void AddTenantApiRoutes(http::Router& router, const TenantCredentials& credentia
 StatusOr<std::string> AdminTenantId(const TenantCredentials& credentials,
                                     const http::Request& request);
 
-// {"error", "error_description"}; 401 adds WWW-Authenticate: Bearer (RFC 6750 §3).
+// {"error", "error_description"}; 401 adds WWW-Authenticate: Bearer (RFC 6750 §3);
+// a Content-Type other than JSON is 415.
 http::Response RenderTenantApiError(const Status& status, const http::Request& request);
 
 }  // namespace portico::tenant_api

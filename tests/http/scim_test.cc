@@ -427,7 +427,15 @@ TEST_P(ScimTest, PasswordSyncOffRefusesPasswordsOnEveryWriteUntilTurnedBackOn) {
   HttpResult defaults = settings("GET", "", key_);
   ASSERT_EQ(defaults.status, 200) << defaults.body;
   EXPECT_EQ(defaults.body, R"({"passwordSync":true})");
+  EXPECT_EQ(defaults.Header("cache-control"), "no-store");
   EXPECT_EQ(settings("GET", "", "nope").status, 401);
+  EXPECT_EQ(settings("PUT", R"({"passwordSync":)", key_).status, 400);  // malformed JSON
+  HttpResult not_json =
+      Fetch({.method = "PUT",
+             .url = server_.base_url() + "/api/tenant/scim-settings",
+             .headers = {"Authorization: Bearer " + key_, "Content-Type: text/plain"},
+             .body = R"({"passwordSync":false})"});
+  EXPECT_EQ(not_json.status, 415) << not_json.body;
   HttpResult unknown = settings("PUT", R"({"passwordSync":false,"extra":1})", key_);
   EXPECT_EQ(unknown.status, 400) << unknown.body;
   EXPECT_NE(unknown.body.find("extra"), std::string::npos) << unknown.body;
