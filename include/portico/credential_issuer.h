@@ -76,6 +76,10 @@ class CredentialIssuer {
   static Status LookupFailure(const Status& status);
   Status CheckRecord(const Credential& credential, const std::string& hash,
                      CredentialKind claimed) const;
+  // The store's answer for `hash` (already computed from a well-formed key
+  // of kind `claimed`), remembered in the cache when it verified.
+  StatusOr<CredentialWithTenant> LookupWithTenant(CredentialStore& store, const std::string& hash,
+                                                  CredentialKind claimed) const;
   // The cached answer for `hash`, checked again against now; nullopt on a miss.
   std::optional<StatusOr<CredentialWithTenant>> FromCache(const std::string& hash,
                                                            CredentialKind claimed) const;

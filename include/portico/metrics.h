@@ -1,6 +1,8 @@
 #pragma once
 
+#include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -14,32 +16,59 @@
 
 namespace portico {
 
+namespace metrics_internal {
+// Hot counters are split into per-thread-group shards, each on its own cache
+// line: two reactor threads incrementing one shared atomic would pass that
+// line back and forth on every request. Readers (scrapes) add the shards up.
+inline constexpr size_t kShards = 8;
+inline constexpr size_t kCacheLine = 64;
+// This thread's shard, fixed at its first use (threads are spread round robin).
+size_t ThisThreadShard();
+}  // namespace metrics_internal
+
 // A monotonically increasing count. Lock-free; thread-safe.
 class Counter {
  public:
-  void Inc(uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
-  uint64_t value() const { return value_.load(std::memory_order_relaxed); }
+  void Inc(uint64_t n = 1) {
+    shards_[metrics_internal::ThisThreadShard()].value.fetch_add(n, std::memory_order_relaxed);
+  }
+  uint64_t value() const;
 
  private:
-  std::atomic<uint64_t> value_{0};
+  struct alignas(metrics_internal::kCacheLine) Shard {
+    std::atomic<uint64_t> value{0};
+  };
+  Shard shards_[metrics_internal::kShards];
 };
 
 // Observations counted into fixed buckets (upper bounds, ascending), with
-// their sum. Lock-free; thread-safe.
+// their sum. Lock-free; thread-safe; sharded like Counter.
 class Histogram {
  public:
   explicit Histogram(const std::vector<double>& bounds);
   void Observe(double value);
   // Per-bucket (non-cumulative) counts, one per bound plus the +Inf bucket.
   std::vector<uint64_t> bucket_counts() const;
-  uint64_t count() const { return count_.load(std::memory_order_relaxed); }
-  double sum() const { return sum_.load(std::memory_order_relaxed); }
+  uint64_t count() const;
+  double sum() const;
 
  private:
+  static constexpr size_t kPerLine = metrics_internal::kCacheLine / sizeof(uint64_t);
+  struct alignas(metrics_internal::kCacheLine) Totals {
+    std::atomic<double> sum{0};
+    std::atomic<uint64_t> count{0};
+  };
+  struct alignas(metrics_internal::kCacheLine) BucketLine {
+    std::atomic<uint64_t> counts[kPerLine] = {};
+  };
+  std::atomic<uint64_t>& Bucket(size_t shard, size_t i) const {
+    return buckets_[shard * lines_per_shard_ + i / kPerLine].counts[i % kPerLine];
+  }
+
   const std::vector<double>& bounds_;  // the family's, which outlives this
-  std::unique_ptr<std::atomic<uint64_t>[]> buckets_;
-  std::atomic<uint64_t> count_{0};
-  std::atomic<double> sum_{0};
+  const size_t lines_per_shard_;
+  Totals totals_[metrics_internal::kShards];
+  std::unique_ptr<BucketLine[]> buckets_;  // kShards × lines_per_shard_
 };
 
 // One metric name with its label names; a child per distinct label value
@@ -73,7 +102,17 @@ class Family {
   const std::vector<std::string> label_names_;
   const std::vector<double> bounds_;  // histograms only
   mutable std::shared_mutex mu_;
-  std::map<std::vector<std::string>, std::unique_ptr<Child>> children_;
+  // Label tuples compared element by element, also against a list of views,
+  // so that looking up an existing child allocates nothing.
+  struct LabelsLess {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                          [](std::string_view x, std::string_view y) { return x < y; });
+    }
+  };
+  std::map<std::vector<std::string>, std::unique_ptr<Child>, LabelsLess> children_;
 };
 
 extern template class Family<Counter>;

@@ -186,12 +186,12 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 
 std::string HexEncode(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
+  std::string out(bytes.size() * 2, '\0');
+  char* p = out.data();
   for (const char ch : bytes) {
     const auto c = static_cast<uint8_t>(ch);
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0xf]);
+    *p++ = kHex[c >> 4];
+    *p++ = kHex[c & 0xf];
   }
   return out;
 }

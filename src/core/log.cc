@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cerrno>
+#include <charconv>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -189,6 +190,31 @@ LogLine& LogLine::Int(std::string_view name, int64_t value) {
 LogLine& LogLine::Double(std::string_view name, double value) {
   assert(name != "ts" && name != "level" && name != "event");
   if (enabled_) JsonWriter(line_).Key(name).Double(value);
+  return *this;
+}
+
+LogLine& LogLine::Fixed(std::string_view name, int64_t value, int decimals) {
+  assert(name != "ts" && name != "level" && name != "event");
+  assert(decimals >= 1 && decimals <= 9);
+  if (!enabled_) return *this;
+  int64_t scale = 1;
+  for (int i = 0; i < decimals; ++i) scale *= 10;
+  // |value| without overflow at INT64_MIN.
+  const uint64_t magnitude =
+      value < 0 ? uint64_t{0} - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
+  char text[48];
+  char* p = text;
+  if (value < 0) *p++ = '-';
+  p = std::to_chars(p, text + sizeof text, magnitude / static_cast<uint64_t>(scale)).ptr;
+  *p++ = '.';
+  uint64_t fraction = magnitude % static_cast<uint64_t>(scale);
+  for (int i = decimals - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + fraction % 10);
+    fraction /= 10;
+  }
+  p += decimals;
+  JsonWriter(line_).Key(name);
+  line_.append(text, p);
   return *this;
 }
 

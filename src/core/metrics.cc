@@ -121,26 +121,55 @@ const std::vector<double>& LatencyBuckets() {
   return kBuckets;
 }
 
-Histogram::Histogram(const std::vector<double>& bounds)
-    : bounds_(bounds), buckets_(new std::atomic<uint64_t>[bounds.size() + 1]) {
-  for (size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0);
+namespace metrics_internal {
+size_t ThisThreadShard() {
+  static std::atomic<size_t> next{0};
+  thread_local const size_t shard = next.fetch_add(1, std::memory_order_relaxed) % kShards;
+  return shard;
 }
+}  // namespace metrics_internal
+
+uint64_t Counter::value() const {
+  uint64_t total = 0;
+  for (const Shard& shard : shards_) total += shard.value.load(std::memory_order_relaxed);
+  return total;
+}
+
+Histogram::Histogram(const std::vector<double>& bounds)
+    : bounds_(bounds),
+      lines_per_shard_((bounds.size() + 1 + kPerLine - 1) / kPerLine),
+      buckets_(new BucketLine[metrics_internal::kShards * lines_per_shard_]) {}
 
 void Histogram::Observe(double value) {
   size_t i = 0;
   while (i < bounds_.size() && value > bounds_[i]) ++i;  // le: a value on a bound counts in it
-  buckets_[i].fetch_add(1, std::memory_order_relaxed);
+  const size_t shard = metrics_internal::ThisThreadShard();
+  Bucket(shard, i).fetch_add(1, std::memory_order_relaxed);
   // A scrape may see count and sum one observation apart; Prometheus tolerates that.
-  double sum = sum_.load(std::memory_order_relaxed);
-  while (!sum_.compare_exchange_weak(sum, sum + value, std::memory_order_relaxed)) {
-  }
-  count_.fetch_add(1, std::memory_order_relaxed);
+  totals_[shard].sum.fetch_add(value, std::memory_order_relaxed);
+  totals_[shard].count.fetch_add(1, std::memory_order_relaxed);
 }
 
 std::vector<uint64_t> Histogram::bucket_counts() const {
   std::vector<uint64_t> out(bounds_.size() + 1);
-  for (size_t i = 0; i < out.size(); ++i) out[i] = buckets_[i].load(std::memory_order_relaxed);
+  for (size_t shard = 0; shard < metrics_internal::kShards; ++shard) {
+    for (size_t i = 0; i < out.size(); ++i) {
+      out[i] += Bucket(shard, i).load(std::memory_order_relaxed);
+    }
+  }
   return out;
+}
+
+uint64_t Histogram::count() const {
+  uint64_t total = 0;
+  for (const Totals& t : totals_) total += t.count.load(std::memory_order_relaxed);
+  return total;
+}
+
+double Histogram::sum() const {
+  double total = 0;
+  for (const Totals& t : totals_) total += t.sum.load(std::memory_order_relaxed);
+  return total;
 }
 
 template <typename Child>
@@ -165,10 +194,13 @@ Child& Family<Child>::WithLabels(const std::vector<std::string>& values) {
 
 template <typename Child>
 Child& Family<Child>::WithLabels(std::initializer_list<std::string_view> values) {
-  std::vector<std::string> key;
-  key.reserve(values.size());
-  for (std::string_view v : values) key.emplace_back(v);
-  return WithLabels(key);
+  assert(values.size() == label_names_.size());
+  {
+    std::shared_lock lock(mu_);
+    auto it = children_.find(values);
+    if (it != children_.end()) return *it->second;
+  }
+  return WithLabels(std::vector<std::string>(values.begin(), values.end()));
 }
 
 template <typename Child>

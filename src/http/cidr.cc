@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace portico::http {
@@ -146,7 +147,8 @@ std::string ResolveClientIp(std::string_view peer_ip,
   // Fast path for the common case (no proxy in play): a dotted IPv4 peer as
   // the socket layer prints it is already canonical; skip parse and print.
   if ((trusted.empty() || !x_forwarded_for) && !peer_ip.empty() &&
-      peer_ip.find_first_not_of("0123456789.") == std::string_view::npos) {
+      std::all_of(peer_ip.begin(), peer_ip.end(),
+                  [](char c) { return (c >= '0' && c <= '9') || c == '.'; })) {
     return std::string(peer_ip);
   }
   std::optional<Ip> peer = ParseIp(peer_ip);

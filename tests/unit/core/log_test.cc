@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -133,6 +134,25 @@ TEST(LogTest, LogLineWritesTheSameLineAsLogWithFieldsInOrder) {
   EXPECT_EQ(members[3], (Json::Member{"route", "/a \"b\""}));
   EXPECT_EQ(members[4], (Json::Member{"status", 503}));
   EXPECT_EQ(members[5], (Json::Member{"latency_ms", 1.25}));
+}
+
+TEST(LogTest, LogLineFixedWritesExactDecimals) {
+  CapturedStderr captured;
+  LogLine(LogLevel::kWarn, "fixed")
+      .Fixed("a", 12500, 3)
+      .Fixed("b", 7, 3)
+      .Fixed("c", -1234, 2)
+      .Fixed("d", 0, 1)
+      .Fixed("e", std::numeric_limits<int64_t>::min(), 9)
+      .Write();
+  const auto lines = captured.Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find(R"("a":12.500,"b":0.007,"c":-12.34,"d":0.0,"e":-9223372036.854775808})"),
+            std::string::npos)
+      << lines[0];
+  StatusOr<Json> parsed = ParseJson(lines[0]);
+  ASSERT_TRUE(parsed.ok()) << lines[0];
+  EXPECT_DOUBLE_EQ(parsed->Find("a")->as_double(), 12.5);
 }
 
 TEST(LogTest, LogLineBelowTheLevelWritesNothing) {
