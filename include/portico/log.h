@@ -23,8 +23,9 @@ void SetLogLevel(LogLevel level);
 
 // One line as Log writes it, with its fields appended in place instead of
 // through a Json tree: for lines logged on every request. Nothing is built
-// when the level is off. Field names must not be "ts", "level" or "event"
-// (asserted), and never pass a secret. Not thread-safe (one line, one thread).
+// when the level is off. Field names are literals: printable ASCII without
+// quote or backslash, and not "ts", "level" or "event" (asserted). Never pass
+// a secret. Not thread-safe (one line, one thread).
 class LogLine {
  public:
   LogLine(LogLevel level, std::string_view event);
@@ -39,6 +40,8 @@ class LogLine {
   void Write();
 
  private:
+  void AppendName(std::string_view name);
+
   LogLevel level_;
   bool enabled_;
   std::string line_;

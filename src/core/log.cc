@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cassert>
 #include <chrono>
@@ -175,26 +176,41 @@ LogLine::LogLine(LogLevel level, std::string_view event) : level_(level), enable
   if (enabled_) StartLine(line_, level, event);
 }
 
-LogLine& LogLine::String(std::string_view name, std::string_view value) {
+// ,"name": — a field always follows the envelope, so the comma is certain,
+// and names are the caller's literals: plain ASCII with nothing to escape
+// (asserted), so they are copied as they are.
+void LogLine::AppendName(std::string_view name) {
   assert(name != "ts" && name != "level" && name != "event");
-  if (enabled_) JsonWriter(line_).Key(name).String(value);
+  assert(std::all_of(name.begin(), name.end(), [](char c) {
+    return c > 0x20 && c < 0x7f && c != '"' && c != '\\';
+  }));
+  line_ += ",\"";
+  line_ += name;
+  line_ += "\":";
+}
+
+LogLine& LogLine::String(std::string_view name, std::string_view value) {
+  if (!enabled_) return *this;
+  AppendName(name);
+  JsonWriter(line_).String(value);
   return *this;
 }
 
 LogLine& LogLine::Int(std::string_view name, int64_t value) {
-  assert(name != "ts" && name != "level" && name != "event");
-  if (enabled_) JsonWriter(line_).Key(name).Int(value);
+  if (!enabled_) return *this;
+  AppendName(name);
+  JsonWriter(line_).Int(value);
   return *this;
 }
 
 LogLine& LogLine::Double(std::string_view name, double value) {
-  assert(name != "ts" && name != "level" && name != "event");
-  if (enabled_) JsonWriter(line_).Key(name).Double(value);
+  if (!enabled_) return *this;
+  AppendName(name);
+  JsonWriter(line_).Double(value);
   return *this;
 }
 
 LogLine& LogLine::Fixed(std::string_view name, int64_t value, int decimals) {
-  assert(name != "ts" && name != "level" && name != "event");
   assert(decimals >= 1 && decimals <= 9);
   if (!enabled_) return *this;
   int64_t scale = 1;
@@ -213,7 +229,7 @@ LogLine& LogLine::Fixed(std::string_view name, int64_t value, int decimals) {
     fraction /= 10;
   }
   p += decimals;
-  JsonWriter(line_).Key(name);
+  AppendName(name);
   line_.append(text, p);
   return *this;
 }
