@@ -27,12 +27,18 @@ Response Response::NoContent() {
   return r;
 }
 
-Response& Response::WithHeader(std::string name, std::string value) {
+Response& Response::WithHeader(std::string name, std::string value) & {
   headers.emplace_back(std::move(name), std::move(value));
   return *this;
 }
 
-Response& Response::NoStore() { return WithHeader("Cache-Control", "no-store"); }
+Response&& Response::WithHeader(std::string name, std::string value) && {
+  return std::move(WithHeader(std::move(name), std::move(value)));
+}
+
+Response& Response::NoStore() & { return WithHeader("Cache-Control", "no-store"); }
+
+Response&& Response::NoStore() && { return std::move(NoStore()); }
 
 int DefaultHttpStatus(StatusCode code) {
   switch (code) {

@@ -26,9 +26,13 @@ struct Response {
                        std::string content_type = "text/plain; charset=utf-8");
   static Response NoContent();  // 204, no body, no Content-Type
   // Appends a header (repeated names are sent as one comma-joined field).
-  Response& WithHeader(std::string name, std::string value);
+  // On a temporary the result is an rvalue, so that `return
+  // Response::Json(…).NoStore();` moves the response instead of copying it.
+  Response& WithHeader(std::string name, std::string value) &;
+  Response&& WithHeader(std::string name, std::string value) &&;
   // Cache-Control: no-store, for answers that carry secrets or per-tenant settings.
-  Response& NoStore();
+  Response& NoStore() &;
+  Response&& NoStore() &&;
 };
 
 // The conventional HTTP status of a code: InvalidArgument 400, Unauthenticated

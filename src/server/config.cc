@@ -385,13 +385,16 @@ StatusOr<SecretsFile> ReadSecretsFile(const std::string& path) {
   return file;
 }
 
-// Creates the file exclusively, so two processes starting at once agree:
-// the loser reads what the winner wrote.
+// Two processes starting at once must agree on one pair, and neither may read
+// a file still being written (an exclusive create alone exposes it empty
+// until the write). So the file is written whole and synced under a private
+// name, then published with link(2), which fails when the name exists: the
+// loser reads the winner's complete file.
 StatusOr<SecretsFile> CreateSecretsFile(const std::string& path) {
   SecretsFile file{RandomToken(SecureRandom(), 32), RandomToken(SecureRandom(), 32)};
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  const std::string temp = path + ".tmp-" + RandomToken(SecureRandom(), 9);
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    if (errno == EEXIST) return ReadSecretsFile(path);
     return InvalidArgument(path + ": cannot create the secrets file: " + std::strerror(errno));
   }
   const std::string text =
@@ -402,8 +405,16 @@ StatusOr<SecretsFile> CreateSecretsFile(const std::string& path) {
   const bool synced = ::fsync(fd) == 0;
   ::close(fd);
   if (!written || !synced) {
-    ::unlink(path.c_str());
+    ::unlink(temp.c_str());
     return InvalidArgument(path + ": cannot write the secrets file");
+  }
+  const int linked = ::link(temp.c_str(), path.c_str());
+  const int link_errno = errno;
+  ::unlink(temp.c_str());
+  if (linked != 0) {
+    if (link_errno == EEXIST) return ReadSecretsFile(path);
+    return InvalidArgument(path + ": cannot create the secrets file: " +
+                           std::strerror(link_errno));
   }
   Log(LogLevel::kWarn, "secrets_generated",
       Json::MakeObject()

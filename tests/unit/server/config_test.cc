@@ -4,10 +4,13 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
+#include <vector>
 
 namespace portico::server {
 namespace {
@@ -204,6 +207,40 @@ TEST_F(ResolveSecretsTest, GeneratesAPrivateFileOnceThenReusesIt) {
   ASSERT_TRUE(ResolveSecrets(*second).ok());
   EXPECT_EQ(second->otp_pepper, first->otp_pepper);
   EXPECT_EQ(second->key_hash_secret, first->key_hash_secret);
+}
+
+// Two processes starting at once on a fresh database (the README's two
+// commands, a supervisor starting replicas) must agree on one pair of secrets,
+// and neither may read the file before it is whole.
+TEST_F(ResolveSecretsTest, ConcurrentFirstStartsAgreeOnOneCompleteFile) {
+  constexpr int kRounds = 40;
+  constexpr int kThreads = 6;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string url = "sqlite:" + dir_ + "/round" + std::to_string(round) + ".db";
+    std::vector<StatusOr<Config>> configs;
+    for (int t = 0; t < kThreads; ++t) configs.push_back(LoadConfig(FakeEnv({{"DATABASE_URL", url}})));
+    std::vector<Status> results(kThreads);
+    std::atomic<int> ready{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        ready.fetch_add(1);
+        while (ready.load() < kThreads) {
+        }
+        results[t] = ResolveSecrets(*configs[t]);
+      });
+    }
+    for (std::thread& th : threads) th.join();
+    for (int t = 0; t < kThreads; ++t) {
+      ASSERT_TRUE(results[t].ok()) << "round " << round << ": " << results[t].ToString();
+      EXPECT_EQ(configs[t]->otp_pepper, configs[0]->otp_pepper) << "round " << round;
+      EXPECT_EQ(configs[t]->key_hash_secret, configs[0]->key_hash_secret) << "round " << round;
+    }
+  }
+  // Nothing but the databases' secrets files is left behind.
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    EXPECT_EQ(entry.path().extension(), ".secrets") << entry.path();
+  }
 }
 
 TEST_F(ResolveSecretsTest, EnvironmentWinsOverTheFile) {
