@@ -180,6 +180,87 @@ TEST_P(DatabaseContract, SqliteDatabaseRunsInWriteAheadLogMode) {
   EXPECT_EQ(mode, "wal");
 }
 
+// --- SQLite WAL checkpoints: a background thread, never a commit. ---
+
+class SqliteCheckpoints : public ::testing::Test {
+ protected:
+  void Open(int checkpoint_frames, int truncate_frames) {
+    test_db_ = std::make_unique<TestDatabase>(Backend::kSqlite);
+    StatusOr<db::DatabaseUrl> parsed = db::ParseDatabaseUrl(test_db_->url());
+    ASSERT_TRUE(parsed.ok());
+    url_ = *parsed;
+    ASSERT_TRUE(db::Migrate(url_).ok());
+    StatusOr<std::unique_ptr<Database>> opened =
+        db::OpenDatabase(url_, {.pool_size = 2,
+                                .sqlite_checkpoint_frames = checkpoint_frames,
+                                .sqlite_truncate_frames = truncate_frames});
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    db_ = std::move(opened).value();
+  }
+  // Each commit: a row with overflow pages, its index entry, the sequence.
+  void Write(int transactions) {
+    const std::string payload(8000, 'x');
+    for (int i = 0; i < transactions; ++i) {
+      ASSERT_TRUE(db_->Transact([&](Stores& s) {
+                       return s.outbox().Enqueue("test", payload, T0()).status();
+                     })
+                      .ok());
+    }
+  }
+  uintmax_t Size(const std::string& suffix) const {
+    std::error_code ec;
+    const uintmax_t size = std::filesystem::file_size(url_.sqlite_path + suffix, ec);
+    return ec ? 0 : size;
+  }
+  // Polls `done` for up to ten seconds.
+  template <class F>
+  static bool Eventually(F done) {
+    for (int i = 0; i < 200 && !done(); ++i) std::this_thread::sleep_for(milliseconds(50));
+    return done();
+  }
+
+  std::unique_ptr<TestDatabase> test_db_;
+  db::DatabaseUrl url_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(SqliteCheckpoints, TheWalIsCopiedIntoTheDatabaseAndRestartsInsteadOfGrowing) {
+  ASSERT_NO_FATAL_FAILURE(Open(/*checkpoint_frames=*/64, /*truncate_frames=*/1'000'000));
+  const uintmax_t db_before = Size("");
+  // Some 2,400 frames, 3 MB of rows, with pauses that let checkpoints finish.
+  for (int round = 0; round < 4; ++round) {
+    ASSERT_NO_FATAL_FAILURE(Write(100));
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  // In WAL mode only a checkpoint writes the database file.
+  EXPECT_TRUE(Eventually([&] { return Size("") >= db_before + 3'000'000; }))
+      << "database file " << Size("") << " bytes: the WAL was never checkpointed";
+  // The WAL restarted from its beginning after checkpoints instead of
+  // holding every commit (2,400 frames of 4 KiB, 9.9 MB).
+  EXPECT_LT(Size("-wal"), 4'000'000u);
+  StatusOr<int64_t> pending = QueryOn(*db_, [](Stores& s) { return s.outbox().CountPending(); });
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(*pending, 400);
+}
+
+TEST_F(SqliteCheckpoints, AWalThatAReaderKeptGrowingIsTruncatedOnceTheReaderEnds) {
+  ASSERT_NO_FATAL_FAILURE(Open(/*checkpoint_frames=*/32, /*truncate_frames=*/256));
+  // A reader on its own connection pins its snapshot: no checkpoint may
+  // overwrite pages it reads, so the WAL cannot restart and grows.
+  soci::session reader(soci::sqlite3, db::SociConnectString(url_));
+  reader << "BEGIN";
+  int64_t count = 0;
+  reader << "SELECT COUNT(*) FROM outbox", soci::into(count);
+  std::thread release([&] {
+    std::this_thread::sleep_for(milliseconds(1500));
+    reader << "COMMIT";
+  });
+  ASSERT_NO_FATAL_FAILURE(Write(200));  // some 1,000 frames past the reader's snapshot
+  release.join();
+  EXPECT_TRUE(Eventually([&] { return Size("-wal") < 256u * 4096u; }))
+      << "WAL " << Size("-wal") << " bytes: never truncated";
+}
+
 // --- PostgreSQL outage: a private cluster this test stops and restarts. ---
 
 std::string Capture(const std::string& command) {
