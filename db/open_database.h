@@ -31,15 +31,6 @@ std::string RedactDatabaseUrl(std::string_view url);
 struct DatabaseOptions {
   // Sessions in the pool. "sqlite::memory:" always uses one (see OpenDatabase).
   int pool_size = 8;
-  // SQLite file databases: the WAL length (in frames, each a page) at which a
-  // background thread checkpoints it, and the length at which it empties the
-  // WAL even if that has to hold writers off. Commits never checkpoint.
-  // Not longer than SQLite's own 1000: every commit rewrites the same hot
-  // pages, and the WAL index finds a page by probing past all of its earlier
-  // frames, so commits and reads slow down as the WAL grows (at 4000 frames
-  // a registration spent 8k more instructions in appends alone).
-  int sqlite_checkpoint_frames = 1000;
-  int sqlite_truncate_frames = 10000;
 };
 
 // Opens a pool of `pool_size` sessions, all connected before it returns.
@@ -47,8 +38,7 @@ struct DatabaseOptions {
 // be reached or opened; InvalidArgument for a pool size below 1.
 //
 // SQLite sessions run with journal_mode=WAL, synchronous=NORMAL,
-// foreign_keys=ON and busy_timeout=5000; a file database's WAL is
-// checkpointed by a background thread (see DatabaseOptions), not in commits. "sqlite::memory:" is ONE in-memory
+// foreign_keys=ON and busy_timeout=5000. "sqlite::memory:" is ONE in-memory
 // database per process (a shared-cache URI kept alive for the life of the
 // process), so Migrate and OpenDatabase see the same data; its pool is forced
 // to one session, because shared-cache table locks fail at once (SQLITE_LOCKED)

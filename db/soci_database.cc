@@ -11,7 +11,6 @@
 #include "db/open_database.h"
 #include "db/session.h"
 #include "db/soci_stores.h"
-#include "db/sqlite_checkpointer.h"
 #include "portico/log.h"
 
 namespace portico::db {
@@ -43,22 +42,16 @@ std::string ExceptionText() {
 // one lease.
 class SociDatabase final : public Database {
  public:
-  SociDatabase(DatabaseUrl url, int size, const DatabaseOptions& options) : url_(std::move(url)) {
+  SociDatabase(DatabaseUrl url, int size) : url_(std::move(url)) {
     slots_.reserve(size);
     for (int i = 0; i < size; ++i) slots_.push_back(std::make_unique<Slot>(url_.dialect));
-    if (url_.dialect == Dialect::kSqlite && url_.sqlite_path != ":memory:") {
-      checkpointer_ = std::make_unique<SqliteCheckpointer>(
-          url_, options.sqlite_checkpoint_frames, options.sqlite_truncate_frames, sqlite_writer_);
-    }
   }
 
   // Connects every slot; Unavailable when one cannot connect.
   Status ConnectAll() {
-    if (checkpointer_) PORTICO_RETURN_IF_ERROR(checkpointer_->Start());
     for (auto& slot : slots_) {
       try {
         OpenSession(slot->ctx.sql, url_, /*reconnect=*/false);
-        if (checkpointer_) checkpointer_->Attach(slot->ctx.sql);
       } catch (...) {
         return Unavailable("cannot connect to the database")
             .WithInternal(RedactDatabaseUrl(ExceptionText()));
@@ -202,7 +195,6 @@ class SociDatabase final : public Database {
     slot.stores.reset();
     try {
       OpenSession(slot.ctx.sql, url_, /*reconnect=*/true);
-      if (checkpointer_) checkpointer_->Attach(slot.ctx.sql);
     } catch (...) {
       slot.ctx.broken = true;
       return Unavailable("database unavailable").WithInternal(RedactDatabaseUrl(ExceptionText()));
@@ -223,14 +215,12 @@ class SociDatabase final : public Database {
   }
 
   DatabaseUrl url_;
-  std::mutex sqlite_writer_;  // see Transact; outlives the checkpointer, which takes it
-  // Declared before the slots, so destroyed after them: their commits call it.
-  std::unique_ptr<SqliteCheckpointer> checkpointer_;
   std::vector<std::unique_ptr<Slot>> slots_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Slot*> free_;
   std::atomic<uint64_t> epoch_{0};
+  std::mutex sqlite_writer_;  // see Transact
 };
 
 }  // namespace
@@ -266,7 +256,7 @@ StatusOr<std::unique_ptr<Database>> OpenDatabase(const DatabaseUrl& url,
                                                  const DatabaseOptions& options) {
   if (options.pool_size < 1) return InvalidArgument("database pool size must be at least 1");
   const bool memory = url.dialect == Dialect::kSqlite && url.sqlite_path == ":memory:";
-  auto db = std::make_unique<SociDatabase>(url, memory ? 1 : options.pool_size, options);
+  auto db = std::make_unique<SociDatabase>(url, memory ? 1 : options.pool_size);
   PORTICO_RETURN_IF_ERROR(db->ConnectAll());
   return std::unique_ptr<Database>(std::move(db));
 }
