@@ -19,7 +19,7 @@ constexpr char kInsertClientSql[] =
     ") VALUES (:client_id, :tenant_id, :metadata, :fingerprint, :secret_hash, "
     ":secret_expires_at, :previous_secret_hash, :previous_secret_expires_at, "
     ":registration_token_hash, :issued_at, :updated_at, :version, :last_used_at, "
-    ":tokens_live_until)";
+    ":tokens_live_until) ON CONFLICT (client_id) DO NOTHING";
 constexpr char kFindClientByIdSql[] =
     "SELECT " PORTICO_CLIENT_COLUMNS " FROM oauth_clients WHERE client_id = :client_id";
 // The client_id breaks ties between registrations in the same millisecond, so
@@ -171,20 +171,22 @@ void SociClientStore::UseColumns(soci::statement& st, Row& r) {
 }
 
 // A missing tenant fails the foreign key: FailedPrecondition (session.h).
+// A taken client_id inserts nothing instead of failing the statement: on
+// PostgreSQL that keeps the transaction usable without a savepoint around
+// every registration (two round trips each).
 Status SociClientStore::Insert(const dcr::ClientRecord& client) {
-  return savepoint_.Run([&]() -> Status {
-    return Guard(ctx_, kClientConflict, [&]() -> Status {
-      FillRow(client, in_);
-      if (!insert_) {
-        soci::statement& st = insert_.emplace(ctx_.sql);
-        Row& r = in_;
-        st.exchange(soci::use(r.client_id));
-        UseColumns(st, r);
-        Finish(st, kInsertClientSql);
-      }
-      insert_->execute(true);
-      return Status();
-    });
+  return Guard(ctx_, kClientConflict, [&]() -> Status {
+    FillRow(client, in_);
+    if (!insert_) {
+      soci::statement& st = insert_.emplace(ctx_.sql);
+      Row& r = in_;
+      st.exchange(soci::use(r.client_id));
+      UseColumns(st, r);
+      Finish(st, kInsertClientSql);
+    }
+    insert_->execute(true);
+    if (insert_->get_affected_rows() == 0) return AlreadyExists(kClientConflict);
+    return Status();
   });
 }
 

@@ -210,15 +210,20 @@ Json RegistrationService::Render(const ClientRecord& record,
   return body;
 }
 
-Status RegistrationService::Audit(Stores& stores, std::string_view event,
-                                  const ClientRecord& record, TimePoint now) {
+std::string RegistrationService::AuditPayload(std::string_view event, const ClientRecord& record,
+                                              TimePoint now) {
   Json audit = Json::MakeObject();
   audit.Set("type", "client." + std::string(event))
       .Set("tenantId", record.tenant_id)
       .Set("clientId", record.client_id)
       .Set("at", FormatRfc3339(now));
   if (const Json* name = record.metadata.Find("client_name")) audit.Set("clientName", *name);
-  return stores.outbox().Enqueue("audit", audit.Dump(), now).status();
+  return audit.Dump();
+}
+
+Status RegistrationService::Audit(Stores& stores, std::string_view event,
+                                  const ClientRecord& record, TimePoint now) {
+  return stores.outbox().Enqueue("audit", AuditPayload(event, record, now), now).status();
 }
 
 StatusOr<ClientInformation> RegistrationService::Register(
@@ -245,6 +250,9 @@ StatusOr<ClientInformation> RegistrationService::Register(
   record.registration_token_hash = secrets_.Hash(registration_token);
   record.issued_at = record.updated_at = record.last_used_at = now;
 
+  // Built here, not in the transaction: on SQLite every writer waits while
+  // one holds the write lock, so it holds it only for the statements.
+  const std::string audit = AuditPayload("created", record, now);
   bool reused = false;
   PORTICO_RETURN_IF_ERROR(db_.Transact([&](Stores& stores) -> Status {
     if (caller.open) {
@@ -273,7 +281,7 @@ StatusOr<ClientInformation> RegistrationService::Register(
     PORTICO_RETURN_IF_ERROR(
         CheckClientQuota(stores, caller.tenant_id, caller.policy.max_clients, now));
     PORTICO_RETURN_IF_ERROR(stores.clients().Insert(record));
-    return Audit(stores, "created", record, now);
+    return stores.outbox().Enqueue("audit", audit, now).status();
   }));
   return ClientInformation{Render(record, secret, registration_token), record.client_id, !reused};
 }
@@ -382,6 +390,7 @@ StatusOr<ClientInformation> RegistrationService::Replace(
       updated.previous_secret_expires_at = now + policy.secret_rotation_grace;
     }
   }
+  const std::string audit = AuditPayload("updated", updated, now);
   PORTICO_RETURN_IF_ERROR(db_.Transact([&](Stores& stores) -> Status {
     Status st = stores.clients().Update(updated, current.version);
     if (st.code() == StatusCode::kNotFound) return BadToken();  // deleted meanwhile
@@ -389,7 +398,7 @@ StatusOr<ClientInformation> RegistrationService::Replace(
       return Aborted("the registration changed concurrently; read it and try again");
     }
     PORTICO_RETURN_IF_ERROR(st);
-    return Audit(stores, "updated", updated, now);
+    return stores.outbox().Enqueue("audit", audit, now).status();
   }));
   updated.version = current.version + 1;
   return ClientInformation{Render(updated, secret, std::string(*registration_token)),

@@ -107,6 +107,9 @@ class RegistrationService {
   Json Render(const ClientRecord& record, const std::optional<std::string>& client_secret,
               const std::optional<std::string>& registration_token) const;
   Status Audit(Stores& stores, std::string_view event, const ClientRecord& record, TimePoint now);
+  // Audit's payload, for writers that build it before their transaction.
+  static std::string AuditPayload(std::string_view event, const ClientRecord& record,
+                                  TimePoint now);
   // Whether the tenant may hold one more client. Counting a tenant's clients
   // on every registration grew with the table (a scan per insert): the count
   // is read at most once a second per tenant, plus this process's

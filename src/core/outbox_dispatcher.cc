@@ -55,7 +55,11 @@ std::chrono::milliseconds OutboxDispatcher::BackoffFor(int attempts) const {
 StatusOr<int> OutboxDispatcher::RunOnce() {
   const TimePoint now = clock_.Now();
   std::vector<OutboxMessage> messages;
-  PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
+  // The claim writes: in a transaction it queues with this process's other
+  // writers (on SQLite, an in-process mutex) instead of taking SQLite's write
+  // lock by surprise, which sent a request already holding that mutex into
+  // the busy handler's sleeps.
+  PORTICO_RETURN_IF_ERROR(db_.Transact([&](Stores& stores) -> Status {
     PORTICO_ASSIGN_OR_RETURN(messages,
                              stores.outbox().Claim(now, policy_.batch_size, now + policy_.lease));
     return Status::Ok();
