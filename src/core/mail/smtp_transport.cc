@@ -165,7 +165,8 @@ SmtpTransport::SmtpTransport(SmtpEndpoint endpoint, Mailbox from, std::chrono::m
       mail_from_("<" + from_.address + ">") {}
 
 SmtpTransport::Attempt SmtpTransport::Perform(CURL* h, curl_slist* recipients,
-                                              const std::string& data, bool fresh) const {
+                                              const std::string& data, bool fresh,
+                                              bool close_after) const {
   Attempt attempt;
   UploadCursor cursor{data};
   char error_buffer[CURL_ERROR_SIZE] = {0};
@@ -182,6 +183,7 @@ SmtpTransport::Attempt SmtpTransport::Perform(CURL* h, curl_slist* recipients,
                    static_cast<long>(std::max<int64_t>(1, (timeout_.count() + 999) / 1000)));
   curl_easy_setopt(h, CURLOPT_MAXAGE_CONN, static_cast<long>(kMaxIdle.count()));
   curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L);
+  curl_easy_setopt(h, CURLOPT_FORBID_REUSE, close_after ? 1L : 0L);  // QUIT after this message
   if (!endpoint_.implicit_tls) {
     // Opportunistic STARTTLS: upgrade whenever the server offers it (and then
     // verify its certificate), so credentials travel encrypted where possible.
@@ -240,17 +242,18 @@ Status SmtpTransport::Send(const MailMessage& message) {
       kept_messages_ = 0;
       if (!kept_) return Unavailable("mail delivery failed").WithInternal("curl_easy_init failed");
     }
-    const bool fresh = kept_messages_ >= kMaxMessagesPerConnection;
-    attempt = Perform(kept_.get(), recipients.get(), data, fresh);
+    // The connection's last message closes it; the next Send opens another.
+    const bool last = kept_messages_ + 1 >= kMaxMessagesPerConnection;
+    attempt = Perform(kept_.get(), recipients.get(), data, /*fresh=*/false, last);
     // The server closed the kept connection as it was reused (no reply, or
     // 421 "closing channel"): this message was not accepted, so it is sent
     // again at once on a new connection rather than after the outbox's backoff.
     if (attempt.result != CURLE_OK && attempt.reused &&
         ((attempt.reply == 0 && IsTransientCurlError(attempt.result)) || attempt.reply == 421)) {
-      attempt = Perform(kept_.get(), recipients.get(), data, /*fresh=*/true);
+      attempt = Perform(kept_.get(), recipients.get(), data, /*fresh=*/true, last);
     }
     if (attempt.result == CURLE_OK) {
-      kept_messages_ = attempt.reused ? kept_messages_ + 1 : 1;
+      kept_messages_ = last ? 0 : attempt.reused ? kept_messages_ + 1 : 1;
     } else {
       // Whatever state the connection is in, the next Send starts afresh.
       kept_.reset();
@@ -259,7 +262,7 @@ Status SmtpTransport::Send(const MailMessage& message) {
     // Another thread's Send holds the kept handle: this one uses its own.
     CurlEasy curl(curl_easy_init());
     if (!curl) return Unavailable("mail delivery failed").WithInternal("curl_easy_init failed");
-    attempt = Perform(curl.get(), recipients.get(), data, /*fresh=*/true);
+    attempt = Perform(curl.get(), recipients.get(), data, /*fresh=*/true, /*close_after=*/true);
   }
   if (attempt.result == CURLE_OK) return Status::Ok();
 

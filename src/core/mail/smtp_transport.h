@@ -75,9 +75,9 @@ class SmtpTransport : public MailTransport {
  private:
   struct Attempt;
   // One transfer of `data` on `handle` (its options set afresh); `fresh`
-  // forbids reusing a kept connection.
-  Attempt Perform(CURL* handle, curl_slist* recipients, const std::string& data,
-                  bool fresh) const;
+  // forbids reusing a kept connection, `close_after` keeping this one.
+  Attempt Perform(CURL* handle, curl_slist* recipients, const std::string& data, bool fresh,
+                  bool close_after) const;
 
   const SmtpEndpoint endpoint_;
   const Mailbox from_;
@@ -89,7 +89,7 @@ class SmtpTransport : public MailTransport {
 
   std::mutex mu_;  // held by the Send using kept_
   CurlEasy kept_;  // with its open connection, if any; null after a failure
-  int kept_messages_ = 0;  // sent on kept_'s current connection
+  int kept_messages_ = 0;  // sent on kept_'s current connection (0: none open)
 };
 
 }  // namespace portico::mail
