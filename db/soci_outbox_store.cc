@@ -6,10 +6,15 @@
 namespace portico::db {
 namespace {
 
-constexpr char kEnqueueOutboxSql[] =
-    "INSERT INTO outbox (topic, payload, attempts, next_attempt_at, dead, last_error, "
-    "created_at) VALUES (:topic, :payload, 0, :next_attempt_at, 0, '', :created_at) "
-    "RETURNING id";
+#define PORTICO_ENQUEUE_OUTBOX                                                           \
+  "INSERT INTO outbox (topic, payload, attempts, next_attempt_at, dead, last_error, "    \
+  "created_at) VALUES (:topic, :payload, 0, :next_attempt_at, 0, '', :created_at)"
+constexpr char kEnqueueOutboxPostgresSql[] = PORTICO_ENQUEUE_OUTBOX " RETURNING id";
+// SQLite: the id is the connection's last insert rowid (a session serves one
+// thread at a time), which costs nothing, where RETURNING buffers its rows in
+// a temporary table and takes a second step to drain.
+constexpr char kEnqueueOutboxSqliteSql[] = PORTICO_ENQUEUE_OUTBOX;
+#undef PORTICO_ENQUEUE_OUTBOX
 // The lease: due messages move to next_attempt_at = lease_until in the same
 // statement that selects them. SQLite runs one writer at a time, so the
 // UPDATE alone is atomic; PostgreSQL locks the chosen rows and skips rows
@@ -54,8 +59,20 @@ StatusOr<int64_t> SociOutboxStore::Enqueue(std::string_view topic, std::string_v
     row_.topic.assign(topic);
     row_.payload.assign(payload);
     now_ = ToUnixMillis(now);
+    if (ctx_.dialect == Dialect::kSqlite) {
+      if (!enqueue_) {
+        enqueue_.emplace((ctx_.sql.prepare << kEnqueueOutboxSqliteSql, soci::use(row_.topic),
+                          soci::use(row_.payload), soci::use(now_), soci::use(now_)));
+      }
+      enqueue_->execute(true);
+      long long id = 0;
+      if (!ctx_.sql.get_last_insert_id("outbox", id)) {
+        return Internal("database error").WithInternal("no last insert id after INSERT");
+      }
+      return static_cast<int64_t>(id);
+    }
     if (!enqueue_) {
-      enqueue_.emplace((ctx_.sql.prepare << kEnqueueOutboxSql, soci::use(row_.topic),
+      enqueue_.emplace((ctx_.sql.prepare << kEnqueueOutboxPostgresSql, soci::use(row_.topic),
                         soci::use(row_.payload), soci::use(now_), soci::use(now_),
                         soci::into(id_)));
     }

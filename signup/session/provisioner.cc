@@ -404,9 +404,11 @@ class Provisioner::Run {
         p_.review_required_->Inc();
       }
     }
-    session_ = pending_;
-    secrets_ = pending_secrets_;
-    record_ = pending_record_;
+    // Moved, not copied (twice per step): pending_* are staged afresh (Stage)
+    // or rebuilt (Fail) before their next use.
+    session_ = std::move(pending_);
+    secrets_ = std::move(pending_secrets_);
+    record_ = std::move(pending_record_);
   }
 
   Status MintIn(Stores& stores, CredentialKind kind, const char* secret_name) {

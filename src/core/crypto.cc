@@ -1,12 +1,11 @@
 #include "portico/crypto.h"
 
-// For SHA256_Init/Update/Final in HmacSha256Key (see there); nothing else
-// here uses a deprecated OpenSSL interface.
+// For SHA256_Init/Update/Final in HmacSha256Key (see there) and Sha256;
+// nothing else here uses a deprecated OpenSSL interface.
 #define OPENSSL_SUPPRESS_DEPRECATED
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -95,17 +94,11 @@ std::optional<std::string> Decode(std::string_view text, const std::array<int8_t
 }  // namespace
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
-  static const unsigned char kEmpty = 0;  // OpenSSL rejects a null key pointer
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  const void* key_ptr = key.empty() ? static_cast<const void*>(&kEmpty) : key.data();
-  const unsigned char* data_ptr =
-      data.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(data.data());
-  if (HMAC(EVP_sha256(), key_ptr, static_cast<int>(key.size()), data_ptr, data.size(), digest,
-           &length) == nullptr) {
-    CryptoFailure("HMAC-SHA256");
-  }
-  return std::string(reinterpret_cast<const char*>(digest), length);
+  // The same RFC 2104 computation as HmacSha256Key: OpenSSL 3's one-shot
+  // HMAC() fetches the digest and builds an EVP_MAC context on every call,
+  // about 20k instructions, four times the hashing itself (signup hashes an
+  // OTP, an idempotency key and two derived keys per flow this way).
+  return HmacSha256Key(key).Sign(data);
 }
 
 // HMAC-SHA256 (RFC 2104) from the SHA-256 states after the key blocks
@@ -161,12 +154,16 @@ std::string HmacSha256Key::Sign(std::string_view data) const {
 }
 
 std::string Sha256(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+  // The low-level interface: EVP_Digest (and OpenSSL 3's SHA256(), built on
+  // it) fetches the algorithm from the provider on every call, which cost
+  // more than hashing a short input (session refs, request fingerprints).
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  SHA256_CTX ctx;
+  if (SHA256_Init(&ctx) != 1 || SHA256_Update(&ctx, data.data(), data.size()) != 1 ||
+      SHA256_Final(reinterpret_cast<unsigned char*>(out.data()), &ctx) != 1) {
     CryptoFailure("SHA-256");
   }
-  return std::string(reinterpret_cast<const char*>(digest), length);
+  return out;
 }
 
 std::string Sha1(std::string_view data) {

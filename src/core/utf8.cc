@@ -1,5 +1,8 @@
 #include "portico/utf8.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace portico {
 
 size_t DecodeUtf8(std::string_view s, size_t i, uint32_t* cp) {
@@ -49,6 +52,13 @@ void AppendUtf8(uint32_t cp, std::string& out) {
 size_t FindInvalidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
+    // ASCII runs, most of any text here, eight bytes at a time.
+    uint64_t word;
+    while (i + sizeof word <= s.size() &&
+           (std::memcpy(&word, s.data() + i, sizeof word), (word & 0x8080808080808080u) == 0)) {
+      i += sizeof word;
+    }
+    if (i == s.size()) break;
     uint32_t cp;
     const size_t len = DecodeUtf8(s, i, &cp);
     if (len == 0) return i;

@@ -71,6 +71,26 @@ Status EnsureTenant(Database& db, TenantService& tenants, const std::string& slu
 // (as PUT /api/tenant/scim-settings stores it); DCR gets the server's
 // registration policy as its own "dcr.policy" document (validated as PUT
 // /api/tenant/dcr-policy would).
+// The "dcr.policy" document every signup tenant starts with: the same for
+// all, so it is built and validated once, not in every provisioning
+// transaction.
+const StatusOr<Json>& SignupDcrPolicy() {
+  static const StatusOr<Json> policy = []() -> StatusOr<Json> {
+    const dcr::RegistrationPolicy server = ServerRegistrationPolicy();
+    Json allowed = Json::MakeArray();
+    for (const std::string& s : server.allowed_scopes) allowed.Push(Json(s));
+    Json defaults = Json::MakeArray();
+    for (const std::string& s : server.default_scopes) defaults.Push(Json(s));
+    Json document = Json::MakeObject();
+    document.Set("allowedScopes", std::move(allowed))
+        .Set("defaultScopes", std::move(defaults))
+        .Set("deduplicatePublicClients", true);
+    PORTICO_RETURN_IF_ERROR(dcr::ParseTenantDcrPolicy(&document, server).status());
+    return document;
+  }();
+  return policy;
+}
+
 Status SeedSignupDefaults(Stores& stores, const Tenant& tenant) {
   const auto has = [&tenant](std::string_view module) {
     return std::find(tenant.modules.begin(), tenant.modules.end(), module) != tenant.modules.end();
@@ -80,17 +100,9 @@ Status SeedSignupDefaults(Stores& stores, const Tenant& tenant) {
                                                          scim::TenantScimSettingsJson({})));
   }
   if (!has("dcr")) return Status::Ok();
-  const dcr::RegistrationPolicy server = ServerRegistrationPolicy();
-  Json allowed = Json::MakeArray();
-  for (const std::string& s : server.allowed_scopes) allowed.Push(Json(s));
-  Json defaults = Json::MakeArray();
-  for (const std::string& s : server.default_scopes) defaults.Push(Json(s));
-  Json policy = Json::MakeObject();
-  policy.Set("allowedScopes", std::move(allowed))
-      .Set("defaultScopes", std::move(defaults))
-      .Set("deduplicatePublicClients", true);
-  PORTICO_RETURN_IF_ERROR(dcr::ParseTenantDcrPolicy(&policy, server).status());
-  return stores.tenant_settings().Put(tenant.id, dcr::kPolicySettingName, policy);
+  const StatusOr<Json>& policy = SignupDcrPolicy();
+  PORTICO_RETURN_IF_ERROR(policy.status());
+  return stores.tenant_settings().Put(tenant.id, dcr::kPolicySettingName, *policy);
 }
 
 }  // namespace

@@ -52,6 +52,27 @@ TEST_P(OutboxStoreContract, EnqueueReturnsIncreasingIdsAndGetReadsTheMessage) {
   EXPECT_EQ(m->created_at, At(milliseconds(7)));
 }
 
+// On SQLite the id is the connection's last insert rowid: it must be the
+// message's own, also between other inserts in the same transaction (a
+// provisioning run enqueues between tenant, credential and settings rows).
+TEST_P(OutboxStoreContract, EnqueueIdsNameTheirOwnMessagesAmidOtherInserts) {
+  int64_t first = 0, second = 0;
+  const Status written = db_->Transact([&](Stores& s) -> Status {
+    PORTICO_ASSIGN_OR_RETURN(first, s.outbox().Enqueue("mail", "first", T0()));
+    PORTICO_RETURN_IF_ERROR(s.tenants().Insert(MakeTenant("between")));
+    PORTICO_ASSIGN_OR_RETURN(second, s.outbox().Enqueue("audit", "second", T0()));
+    return s.tenants().Insert(MakeTenant("after"));
+  });
+  ASSERT_TRUE(written.ok()) << written.ToString();
+  EXPECT_GT(second, first);
+  for (const auto& [id, payload] : {std::pair{first, "first"}, std::pair{second, "second"}}) {
+    StatusOr<OutboxMessage> m = Query([&](Stores& s) { return s.outbox().Get(id); });
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    EXPECT_EQ(m->payload, payload);
+  }
+  EXPECT_GT(Enqueue("third"), second);
+}
+
 TEST_P(OutboxStoreContract, GetReturnsNotFoundForUnknownId) {
   EXPECT_EQ(Query([&](Stores& s) { return s.outbox().Get(424242); }).status().code(),
             StatusCode::kNotFound);

@@ -20,7 +20,7 @@ struct CurlEasyDeleter {
 struct CurlSlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
-// One handle per request: a CURL handle must not be shared between threads.
+// A CURL handle must never be used by two threads at once.
 using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
 using CurlSlist = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 

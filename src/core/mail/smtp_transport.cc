@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <utility>
@@ -146,13 +147,74 @@ StatusOr<SmtpEndpoint> ParseSmtpUrl(std::string_view url) {
   return endpoint;
 }
 
+struct SmtpTransport::Attempt {
+  CURLcode result = CURLE_OK;
+  long reply = 0;        // the last SMTP reply code of this transfer; 0 = none
+  bool reused = false;   // ran on a connection an earlier transfer had opened
+  std::string detail;    // for Status::internal when failed
+};
+
 SmtpTransport::SmtpTransport(SmtpEndpoint endpoint, Mailbox from, std::chrono::milliseconds timeout,
                              const Clock& clock, Random& random)
     : endpoint_(std::move(endpoint)),
       from_(std::move(from)),
       timeout_(timeout),
       clock_(clock),
-      random_(random) {}
+      random_(random),
+      url_(endpoint_.CurlUrl()),
+      mail_from_("<" + from_.address + ">") {}
+
+SmtpTransport::Attempt SmtpTransport::Perform(CURL* h, curl_slist* recipients,
+                                              const std::string& data, bool fresh,
+                                              bool close_after) const {
+  Attempt attempt;
+  UploadCursor cursor{data};
+  char error_buffer[CURL_ERROR_SIZE] = {0};
+  const long timeout_ms = static_cast<long>(timeout_.count());
+
+  curl_easy_setopt(h, CURLOPT_URL, url_.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM from other threads' timeouts
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+  // Also bounds the QUIT a kept connection sends when the handle is cleaned up.
+  curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+                   static_cast<long>(std::max<int64_t>(1, (timeout_.count() + 999) / 1000)));
+  curl_easy_setopt(h, CURLOPT_MAXAGE_CONN, static_cast<long>(kMaxIdle.count()));
+  curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L);
+  curl_easy_setopt(h, CURLOPT_FORBID_REUSE, close_after ? 1L : 0L);  // QUIT after this message
+  if (!endpoint_.implicit_tls) {
+    // Opportunistic STARTTLS: upgrade whenever the server offers it (and then
+    // verify its certificate), so credentials travel encrypted where possible.
+    curl_easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+  }
+  if (!endpoint_.username.empty()) {
+    curl_easy_setopt(h, CURLOPT_USERNAME, endpoint_.username.c_str());
+    curl_easy_setopt(h, CURLOPT_PASSWORD, endpoint_.password.c_str());
+  }
+  curl_easy_setopt(h, CURLOPT_MAIL_FROM, mail_from_.c_str());
+  curl_easy_setopt(h, CURLOPT_MAIL_RCPT, recipients);
+  curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(h, CURLOPT_READFUNCTION, ReadUpload);
+  curl_easy_setopt(h, CURLOPT_READDATA, &cursor);
+  curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
+
+  attempt.result = curl_easy_perform(h);
+  long connects = 0;
+  curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &connects);
+  attempt.reused = connects == 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &attempt.reply);
+  if (attempt.result != CURLE_OK) {
+    attempt.detail = DescribeCurlError(attempt.result, error_buffer) + " (last SMTP reply " +
+                     std::to_string(attempt.reply) + ")";
+  }
+  // The handle may outlive this frame: no pointers into it stay behind.
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, static_cast<char*>(nullptr));
+  curl_easy_setopt(h, CURLOPT_MAIL_RCPT, static_cast<curl_slist*>(nullptr));
+  curl_easy_setopt(h, CURLOPT_READDATA, static_cast<void*>(nullptr));
+  return attempt;
+}
 
 Status SmtpTransport::Send(const MailMessage& message) {
   PORTICO_RETURN_IF_ERROR(ValidateMailMessage(message));
@@ -167,50 +229,46 @@ Status SmtpTransport::Send(const MailMessage& message) {
   text.message_id =
       RandomToken(random_, 18) + "@" + from_.address.substr(from_.address.rfind('@') + 1);
   const std::string data = BuildTextMessage(text);
-
-  CurlEasy curl(curl_easy_init());
-  if (!curl) return Unavailable("mail delivery failed").WithInternal("curl_easy_init failed");
   CurlSlist recipients;
   if (!SlistAppend(recipients, "<" + message.to + ">")) {
     return Unavailable("mail delivery failed").WithInternal("out of memory");
   }
-  UploadCursor cursor{data};
-  char error_buffer[CURL_ERROR_SIZE] = {0};
-  const std::string url = endpoint_.CurlUrl();
-  const std::string mail_from = "<" + from_.address + ">";
-  const long timeout_ms = static_cast<long>(timeout_.count());
 
-  CURL* h = curl.get();
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM from other threads' timeouts
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-  if (!endpoint_.implicit_tls) {
-    // Opportunistic STARTTLS: upgrade whenever the server offers it (and then
-    // verify its certificate), so credentials travel encrypted where possible.
-    curl_easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+  Attempt attempt;
+  std::unique_lock lock(mu_, std::try_to_lock);
+  if (lock.owns_lock()) {
+    if (!kept_) {
+      kept_.reset(curl_easy_init());
+      kept_messages_ = 0;
+      if (!kept_) return Unavailable("mail delivery failed").WithInternal("curl_easy_init failed");
+    }
+    // The connection's last message closes it; the next Send opens another.
+    const bool last = kept_messages_ + 1 >= kMaxMessagesPerConnection;
+    attempt = Perform(kept_.get(), recipients.get(), data, /*fresh=*/false, last);
+    // The server closed the kept connection as it was reused (no reply, or
+    // 421 "closing channel"): this message was not accepted, so it is sent
+    // again at once on a new connection rather than after the outbox's backoff.
+    if (attempt.result != CURLE_OK && attempt.reused &&
+        ((attempt.reply == 0 && IsTransientCurlError(attempt.result)) || attempt.reply == 421)) {
+      attempt = Perform(kept_.get(), recipients.get(), data, /*fresh=*/true, last);
+    }
+    if (attempt.result == CURLE_OK) {
+      kept_messages_ = last ? 0 : attempt.reused ? kept_messages_ + 1 : 1;
+    } else {
+      // Whatever state the connection is in, the next Send starts afresh.
+      kept_.reset();
+    }
+  } else {
+    // Another thread's Send holds the kept handle: this one uses its own.
+    CurlEasy curl(curl_easy_init());
+    if (!curl) return Unavailable("mail delivery failed").WithInternal("curl_easy_init failed");
+    attempt = Perform(curl.get(), recipients.get(), data, /*fresh=*/true, /*close_after=*/true);
   }
-  if (!endpoint_.username.empty()) {
-    curl_easy_setopt(h, CURLOPT_USERNAME, endpoint_.username.c_str());
-    curl_easy_setopt(h, CURLOPT_PASSWORD, endpoint_.password.c_str());
-  }
-  curl_easy_setopt(h, CURLOPT_MAIL_FROM, mail_from.c_str());
-  curl_easy_setopt(h, CURLOPT_MAIL_RCPT, recipients.get());
-  curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(h, CURLOPT_READFUNCTION, ReadUpload);
-  curl_easy_setopt(h, CURLOPT_READDATA, &cursor);
-  curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
+  if (attempt.result == CURLE_OK) return Status::Ok();
 
-  CURLcode result = curl_easy_perform(h);
-  if (result == CURLE_OK) return Status::Ok();
-
-  long reply = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply);
-  const std::string detail =
-      DescribeCurlError(result, error_buffer) + " (last SMTP reply " + std::to_string(reply) + ")";
-  if (result == CURLE_LOGIN_DENIED) {
+  const long reply = attempt.reply;
+  const std::string& detail = attempt.detail;
+  if (attempt.result == CURLE_LOGIN_DENIED) {
     return FailedPrecondition("the SMTP server rejected the credentials").WithInternal(detail);
   }
   if (reply >= 500 && reply < 600) {
@@ -223,7 +281,7 @@ Status SmtpTransport::Send(const MailMessage& message) {
     return Unavailable("the SMTP server deferred the message (" + std::to_string(reply) + ")")
         .WithInternal(detail);
   }
-  if (IsTransientCurlError(result)) {
+  if (IsTransientCurlError(attempt.result)) {
     return Unavailable("the SMTP server could not be reached").WithInternal(detail);
   }
   // TLS and certificate problems and anything unforeseen: retrying with backoff

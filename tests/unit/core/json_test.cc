@@ -207,6 +207,40 @@ TEST(ParseJsonTest, RejectsInvalidUtf8) {
   EXPECT_FALSE(ParseJson(R"("\ud800")").ok());  // lone surrogate escape
 }
 
+// ParseJson checks UTF-8 a word at a time and copies strings 16 bytes at a
+// time: every length and every position of an escape or a multi-byte
+// character round-trips, and a bad byte is found wherever it sits.
+TEST(ParseJsonTest, StringsRoundTripWhateverTheirLengthAndEscapePositions) {
+  for (size_t length = 0; length <= 70; ++length) {
+    for (const char* special : {"\n", "\"", "\\", "\xC3\xA9", "\xF0\x9F\x98\x80", "x"}) {
+      for (size_t at = 0; at <= length; at += 7) {
+        std::string text(length, 'a');
+        text.insert(at, special);
+        const std::string json = Json::MakeObject().Set("k" + text, text).Dump();
+        StatusOr<Json> parsed = ParseJson(json);
+        ASSERT_TRUE(parsed.ok()) << json << ": " << parsed.status().ToString();
+        const Json* value = parsed->Find("k" + text);
+        ASSERT_NE(value, nullptr) << json;
+        EXPECT_EQ(value->as_string(), text) << json;
+      }
+    }
+  }
+}
+
+TEST(ParseJsonTest, RejectsInvalidUtf8AfterLongAsciiRuns) {
+  for (size_t prefix = 0; prefix <= 40; ++prefix) {
+    for (const char* bad : {"\xC0\xAF", "\xED\xA0\x80", "\xFF", "\xF4\x90\x80\x80", "\xC3"}) {
+      const std::string text = "{\"k\":\"" + std::string(prefix, 'a') + bad + "z\"}";
+      const Status s = ParseError(text);
+      EXPECT_EQ(s.tag(), "invalid_json") << prefix;
+      // RapidJSON's own encoding error and offset, as before the fast path.
+      EXPECT_NE(s.message().find("Invalid encoding"), std::string::npos) << s.message();
+      EXPECT_NE(s.message().find("offset " + std::to_string(6 + prefix)), std::string::npos)
+          << s.message();
+    }
+  }
+}
+
 TEST(ParseJsonTest, RejectsUnescapedControlCharactersInStrings) {
   EXPECT_FALSE(ParseJson("\"a\x01z\"").ok());
   EXPECT_FALSE(ParseJson("\"a\nz\"").ok());

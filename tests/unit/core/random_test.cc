@@ -2,7 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdint>
+#include <cstring>
+#include <string>
+#include <thread>
 #include <regex>
 #include <set>
 #include <vector>
@@ -92,6 +98,50 @@ TEST(NewUuidTest, SetsVersionAndVariantBitsOverRandomBytes) {
   EXPECT_EQ(NewUuid(ones), "ffffffff-ffff-4fff-bfff-ffffffffffff");
   testing::FakeRandom zeros({0x00});
   EXPECT_EQ(NewUuid(zeros), "00000000-0000-4000-8000-000000000000");
+}
+
+// SecureRandom serves small draws from a per-thread block of DRBG output.
+TEST(SecureRandomTest, SmallDrawsNeverRepeat) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) {
+    for (size_t size : {4, 16, 18, 32}) {
+      std::string bytes(size, '\0');
+      SecureRandom().Fill(reinterpret_cast<uint8_t*>(bytes.data()), size);
+      EXPECT_TRUE(seen.insert(bytes).second) << "a draw of " << size << " bytes repeated";
+    }
+  }
+}
+
+TEST(SecureRandomTest, ThreadsDrawDifferentBytes) {
+  std::string a(32, '\0'), b(32, '\0');
+  std::thread([&] { SecureRandom().Fill(reinterpret_cast<uint8_t*>(a.data()), a.size()); }).join();
+  std::thread([&] { SecureRandom().Fill(reinterpret_cast<uint8_t*>(b.data()), b.size()); }).join();
+  EXPECT_NE(a, b);
+}
+
+TEST(SecureRandomTest, AForkedChildDoesNotRepeatTheParentsBufferedBytes) {
+  uint8_t first[16];
+  SecureRandom().Fill(first, sizeof first);  // the block now holds more
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    uint8_t drawn[16];
+    SecureRandom().Fill(drawn, sizeof drawn);
+    const bool written = write(fds[1], drawn, sizeof drawn) == static_cast<ssize_t>(sizeof drawn);
+    _exit(written ? 0 : 1);
+  }
+  close(fds[1]);
+  uint8_t in_child[16];
+  ASSERT_EQ(read(fds[0], in_child, sizeof in_child), static_cast<ssize_t>(sizeof in_child));
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  uint8_t in_parent[16];
+  SecureRandom().Fill(in_parent, sizeof in_parent);
+  EXPECT_NE(std::memcmp(in_child, in_parent, sizeof in_parent), 0)
+      << "the child handed out the bytes its parent handed out next";
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <regex>
 #include <set>
@@ -150,6 +151,125 @@ TEST(SmtpTransportTest, ConcurrentSendsFromSeveralThreadsAllArrive) {
   std::set<std::string> subjects;
   for (const std::string& eml : sink.Messages()) subjects.insert(HeaderValue(eml, "Subject"));
   EXPECT_EQ(subjects.size(), static_cast<size_t>(kThreads * kPerThread));
+}
+
+// The sink's connection number of each accepted message ("conn=<k>" on the
+// envelope line), in order of acceptance.
+std::vector<int> Connections(const SmtpSink& sink) {
+  std::vector<int> out;
+  for (const std::string& eml : sink.Messages()) {
+    const std::string envelope = eml.substr(0, eml.find("\r\n"));
+    const size_t at = envelope.rfind(" conn=");
+    out.push_back(at == std::string::npos ? 0 : std::atoi(envelope.c_str() + at + 6));
+  }
+  return out;
+}
+
+MailMessage Numbered(int n) {
+  MailMessage message = CodeMessage();
+  message.subject = "message " + std::to_string(n);
+  return message;
+}
+
+TEST(SmtpTransportTest, SeveralMessagesGoOutOverOneConnection) {
+  SmtpSink sink;
+  ASSERT_NE(sink.port(), 0);
+  std::unique_ptr<MailTransport> transport = MakeSmtp(sink.url());
+  ASSERT_NE(transport, nullptr);
+  for (int i = 1; i <= 3; ++i) {
+    Status sent = transport->Send(Numbered(i));
+    ASSERT_TRUE(sent.ok()) << sent.ToString();
+  }
+  EXPECT_EQ(Connections(sink), (std::vector<int>{1, 1, 1}));
+  std::vector<std::string> messages = sink.Messages();
+  ASSERT_EQ(messages.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(HeaderValue(messages[i], "Subject"), "message " + std::to_string(i + 1));
+  }
+}
+
+TEST(SmtpTransportTest, ReconnectsAfterTheServerClosedTheIdleConnection) {
+  SmtpSink sink({"--idle-timeout", "0.3"});
+  ASSERT_NE(sink.port(), 0);
+  std::unique_ptr<MailTransport> transport = MakeSmtp(sink.url());
+  ASSERT_NE(transport, nullptr);
+  ASSERT_TRUE(transport->Send(Numbered(1)).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // the server hangs up
+  Status second = transport->Send(Numbered(2));
+  ASSERT_TRUE(second.ok()) << second.ToString();
+  EXPECT_EQ(Connections(sink), (std::vector<int>{1, 2}));
+}
+
+TEST(SmtpTransportTest, ServerGoneWhenTheConnectionIsReusedSendsOnceOnANewOne) {
+  // The server hangs up without a word when MAIL arrives on a connection that
+  // already carried a message: nothing of the second message was accepted,
+  // so it goes out at once on a new connection, exactly once.
+  SmtpSink sink({"--drop-after", "1"});
+  ASSERT_NE(sink.port(), 0);
+  std::unique_ptr<MailTransport> transport = MakeSmtp(sink.url());
+  ASSERT_NE(transport, nullptr);
+  ASSERT_TRUE(transport->Send(Numbered(1)).ok());
+  Status second = transport->Send(Numbered(2));
+  ASSERT_TRUE(second.ok()) << second.ToString();
+  Status third = transport->Send(Numbered(3));
+  ASSERT_TRUE(third.ok()) << third.ToString();
+  EXPECT_EQ(Connections(sink), (std::vector<int>{1, 2, 3}));
+  std::vector<std::string> messages = sink.Messages();
+  ASSERT_EQ(messages.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(HeaderValue(messages[i], "Subject"), "message " + std::to_string(i + 1));
+  }
+}
+
+TEST(SmtpTransportTest, ConnectionCutAfterDataOnAReusedConnectionIsLeftToTheOutbox) {
+  // The second message's DATA went out and the connection died before the
+  // answer: the server may have accepted it, so the transport does not send
+  // it again by itself; it answers Unavailable (the outbox retries later, at
+  // least once), as it did when every message had its own connection.
+  SmtpSink sink({"--cut-data", "2"});
+  ASSERT_NE(sink.port(), 0);
+  std::unique_ptr<MailTransport> transport = MakeSmtp(sink.url());
+  ASSERT_NE(transport, nullptr);
+  ASSERT_TRUE(transport->Send(Numbered(1)).ok());
+  Status cut = transport->Send(Numbered(2));
+  EXPECT_EQ(cut.code(), StatusCode::kUnavailable) << cut.ToString();
+  EXPECT_EQ(sink.Messages().size(), 1u) << "sent again within the same Send";
+  Status retry = transport->Send(Numbered(2));  // the outbox's next attempt
+  ASSERT_TRUE(retry.ok()) << retry.ToString();
+  EXPECT_EQ(Connections(sink), (std::vector<int>{1, 2}));
+  std::vector<std::string> messages = sink.Messages();
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(HeaderValue(messages[1], "Subject"), "message 2");
+}
+
+TEST(SmtpTransportTest, RejectionOnAReusedConnectionIsReportedAndTheNextSendReconnects) {
+  SmtpSink sink({"--reject-rcpt", "nobody@example.com"});
+  ASSERT_NE(sink.port(), 0);
+  std::unique_ptr<MailTransport> transport = MakeSmtp(sink.url());
+  ASSERT_NE(transport, nullptr);
+  ASSERT_TRUE(transport->Send(Numbered(1)).ok());
+  MailMessage refused = Numbered(2);
+  refused.to = "nobody@example.com";
+  Status status = transport->Send(refused);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << status.ToString();
+  EXPECT_NE(status.message().find("550"), std::string::npos) << status.message();
+  ASSERT_TRUE(transport->Send(Numbered(3)).ok());
+  EXPECT_EQ(Connections(sink), (std::vector<int>{1, 2}));
+}
+
+TEST(SmtpTransportTest, StartsANewConnectionAfterTheMessageLimit) {
+  SmtpSink sink;
+  ASSERT_NE(sink.port(), 0);
+  std::unique_ptr<MailTransport> transport = MakeSmtp(sink.url());
+  ASSERT_NE(transport, nullptr);
+  const int limit = SmtpTransport::kMaxMessagesPerConnection;
+  for (int i = 1; i <= limit + 1; ++i) {
+    Status sent = transport->Send(Numbered(i));
+    ASSERT_TRUE(sent.ok()) << i << ": " << sent.ToString();
+  }
+  std::vector<int> expected(limit, 1);
+  expected.push_back(2);
+  EXPECT_EQ(Connections(sink), expected);
 }
 
 TEST(SmtpTransportTest, TransientRejectionIsUnavailableAndRetrySucceeds) {
