@@ -31,7 +31,6 @@ class LogLine {
   LogLine(LogLevel level, std::string_view event);
   LogLine& String(std::string_view name, std::string_view value);
   LogLine& Int(std::string_view name, int64_t value);
-  LogLine& Double(std::string_view name, double value);
   // value / 10^decimals as a decimal number with exactly `decimals` digits
   // after the point (1 to 9): Fixed("latency_ms", 12500, 3) writes 12.500.
   // Integer arithmetic only, for numbers logged on every request.

@@ -203,13 +203,6 @@ LogLine& LogLine::Int(std::string_view name, int64_t value) {
   return *this;
 }
 
-LogLine& LogLine::Double(std::string_view name, double value) {
-  if (!enabled_) return *this;
-  AppendName(name);
-  JsonWriter(line_).Double(value);
-  return *this;
-}
-
 LogLine& LogLine::Fixed(std::string_view name, int64_t value, int decimals) {
   assert(decimals >= 1 && decimals <= 9);
   if (!enabled_) return *this;

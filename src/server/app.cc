@@ -65,12 +65,6 @@ Status EnsureTenant(Database& db, TenantService& tenants, const std::string& slu
                                                                                : created.status();
 }
 
-// detectors_seeded_at: a new signup tenant's per-module defaults, written in
-// the step's transaction, so that the tenant admin sees and edits explicit
-// values. SCIM gets its settings document with every member at its default
-// (as PUT /api/tenant/scim-settings stores it); DCR gets the server's
-// registration policy as its own "dcr.policy" document (validated as PUT
-// /api/tenant/dcr-policy would).
 // The "dcr.policy" document every signup tenant starts with: the same for
 // all, so it is built and validated once, not in every provisioning
 // transaction.
@@ -91,6 +85,12 @@ const StatusOr<Json>& SignupDcrPolicy() {
   return policy;
 }
 
+// detectors_seeded_at: a new signup tenant's per-module defaults, written in
+// the step's transaction, so that the tenant admin sees and edits explicit
+// values. SCIM gets its settings document with every member at its default
+// (as PUT /api/tenant/scim-settings stores it); DCR gets the server's
+// registration policy as its own "dcr.policy" document (validated as PUT
+// /api/tenant/dcr-policy would).
 Status SeedSignupDefaults(Stores& stores, const Tenant& tenant) {
   const auto has = [&tenant](std::string_view module) {
     return std::find(tenant.modules.begin(), tenant.modules.end(), module) != tenant.modules.end();

@@ -115,7 +115,7 @@ TEST(LogTest, LogLineWritesTheSameLineAsLogWithFieldsInOrder) {
   LogLine(LogLevel::kWarn, "http_request")
       .String("route", "/a \"b\"")
       .Int("status", 503)
-      .Double("latency_ms", 1.25)
+      .Fixed("latency_ms", 125, 2)
       .Write();
   Log(LogLevel::kWarn, "http_request",
       Json::MakeObject().Set("route", "/a \"b\"").Set("status", 503).Set("latency_ms", 1.25));

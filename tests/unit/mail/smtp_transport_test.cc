@@ -171,6 +171,15 @@ MailMessage Numbered(int n) {
   return message;
 }
 
+// The sink received exactly Numbered(1) … Numbered(count), in order.
+void ExpectNumberedMessages(SmtpSink& sink, int count) {
+  std::vector<std::string> messages = sink.Messages();
+  ASSERT_EQ(messages.size(), static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    EXPECT_EQ(HeaderValue(messages[i], "Subject"), "message " + std::to_string(i + 1));
+  }
+}
+
 TEST(SmtpTransportTest, SeveralMessagesGoOutOverOneConnection) {
   SmtpSink sink;
   ASSERT_NE(sink.port(), 0);
@@ -181,11 +190,7 @@ TEST(SmtpTransportTest, SeveralMessagesGoOutOverOneConnection) {
     ASSERT_TRUE(sent.ok()) << sent.ToString();
   }
   EXPECT_EQ(Connections(sink), (std::vector<int>{1, 1, 1}));
-  std::vector<std::string> messages = sink.Messages();
-  ASSERT_EQ(messages.size(), 3u);
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(HeaderValue(messages[i], "Subject"), "message " + std::to_string(i + 1));
-  }
+  ExpectNumberedMessages(sink, 3);
 }
 
 TEST(SmtpTransportTest, ReconnectsAfterTheServerClosedTheIdleConnection) {
@@ -214,11 +219,7 @@ TEST(SmtpTransportTest, ServerGoneWhenTheConnectionIsReusedSendsOnceOnANewOne) {
   Status third = transport->Send(Numbered(3));
   ASSERT_TRUE(third.ok()) << third.ToString();
   EXPECT_EQ(Connections(sink), (std::vector<int>{1, 2, 3}));
-  std::vector<std::string> messages = sink.Messages();
-  ASSERT_EQ(messages.size(), 3u);
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(HeaderValue(messages[i], "Subject"), "message " + std::to_string(i + 1));
-  }
+  ExpectNumberedMessages(sink, 3);
 }
 
 TEST(SmtpTransportTest, ConnectionCutAfterDataOnAReusedConnectionIsLeftToTheOutbox) {
