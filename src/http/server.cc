@@ -9,10 +9,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <condition_variable>
 #include <exception>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
@@ -34,51 +36,6 @@ using SteadyClock = std::chrono::steady_clock;
 // the limit reaches our check (and the family's 413 format) instead of
 // Pistache's plain-text 413.
 constexpr size_t kHeaderAllowance = 64 * 1024;
-
-// All of a response's own headers in one Header object. Pistache 0.0.5
-// silently drops response headers added with addRaw(); only Header objects
-// added with headers().add() are written, its typed headers have compile-time
-// names, and Collection keeps one header per name (so two WWW-Authenticate
-// challenges could not both go out). Pistache writes every header as
-// name() + ": " + write() + CRLF, so this one writes X-Request-Id's value and
-// then each further header as CRLF + name + ": " + value (values were checked
-// to hold no CR or LF). One object also means one allocation and one map
-// insertion per response. With SAFE_HEADER_CAST, hash() is pure virtual and
-// header_cast<T> compares it with T::Hash: a value no typed header has keeps
-// every cast to a typed header failing.
-class HeaderBlock final : public PH::Header::Header {
- public:
-  static constexpr uint64_t kHash = PH::Header::detail::hash("X-Portico-Header-Block");
-
-  // The block is formatted here, once: each insertion into Pistache's
-  // ostream costs a sentry and a virtual call, several per header.
-  HeaderBlock(std::string_view request_id, std::string_view content_type,
-              const std::vector<std::pair<std::string, std::string>>& more) {
-    size_t size = request_id.size() + content_type.size() + 16;
-    for (const auto& [name, value] : more) size += name.size() + value.size() + 4;
-    text_.reserve(size);
-    text_ += request_id;
-    if (!content_type.empty()) {
-      text_ += "\r\nContent-Type: ";
-      text_ += content_type;
-    }
-    for (const auto& [name, value] : more) {
-      text_ += "\r\n";
-      text_ += name;
-      text_ += ": ";
-      text_ += value;
-    }
-  }
-
-  const char* name() const override { return "X-Request-Id"; }
-  uint64_t hash() const override { return kHash; }
-  void write(std::ostream& os) const override {
-    os.write(text_.data(), static_cast<std::streamsize>(text_.size()));
-  }
-
- private:
-  std::string text_;  // X-Request-Id's value, then CRLF-separated further headers
-};
 
 // RFC 9110 §5.6.2 token.
 bool IsToken(std::string_view s) {
@@ -180,11 +137,10 @@ struct Exchange {
   bool keep_alive = true;
 };
 
-// Pistache 0.0.5 Http::Handler::onInput (src/common/http.cc) adds
-// "Connection: <the request's Connection control, or Close when it has none>"
-// to every response before onRequest runs, so an HTTP/1.1 client sending no
-// Connection header is told to close. RFC 9112 §9.3: HTTP/1.1 connections
-// persist unless "close" is sent; HTTP/1.0 ones only with "keep-alive".
+// Decided here, not by Pistache: its Http::Handler::onInput would tell an
+// HTTP/1.1 client that sends no Connection header to close. RFC 9112 §9.3:
+// HTTP/1.1 connections persist unless "close" is sent; HTTP/1.0 ones only
+// with "keep-alive". Every Connection field counts.
 bool WantsKeepAlive(PH::Version version, const Request& req) {
   bool close = false;
   bool keep_alive = false;
@@ -280,28 +236,51 @@ void AccessLog(const Exchange& ex, const Request& req, int status, size_t bytes)
   line.Int("bytes", static_cast<int64_t>(bytes)).Write();
 }
 
+// The response as it goes on the wire: status line, Connection, X-Request-Id,
+// Content-Type, the handler's headers (already checked: token names, values
+// without CR/LF), Content-Length, body. Written here in one string rather than
+// through Pistache's ResponseWriter, which formats through four ostreams and
+// a header map per response (a tenth of a /healthz request).
+std::string WireResponse(PH::Version version, int status, bool close, std::string_view request_id,
+                         std::string_view content_type,
+                         const std::vector<std::pair<std::string, std::string>>& more,
+                         std::string_view body) {
+  const std::string_view reason = PH::codeString(static_cast<PH::Code>(status));
+  size_t size = 160 + reason.size() + request_id.size() + content_type.size() + body.size();
+  for (const auto& [name, value] : more) size += name.size() + value.size() + 4;
+  std::string wire;
+  wire.reserve(size);
+  wire += version == PH::Version::Http10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  char digits[24];
+  wire.append(digits, std::to_chars(digits, digits + sizeof digits, status).ptr);
+  wire += ' ';
+  wire += reason;
+  wire += close ? "\r\nConnection: Close" : "\r\nConnection: Keep-Alive";
+  wire += "\r\nX-Request-Id: ";
+  wire += request_id;
+  if (!content_type.empty()) {
+    wire += "\r\nContent-Type: ";
+    wire += content_type;
+  }
+  for (const auto& [name, value] : more) {
+    wire += "\r\n";
+    wire += name;
+    wire += ": ";
+    wire += value;
+  }
+  wire += "\r\nContent-Length: ";
+  wire.append(digits, std::to_chars(digits, digits + sizeof digits, body.size()).ptr);
+  wire += "\r\n\r\n";
+  wire += body;
+  return wire;
+}
+
 // Writes `response` and ends the exchange: Connection decision, headers,
 // access log, and the in-flight token released once Pistache is done with the
 // bytes. On a reactor thread, or (async) under Core::send_mu.
 void Send(Core& core, PH::ResponseWriter& writer, const Exchange& ex, const Request& req,
           Response&& response, InFlight&& token) {
-  PH::Header::Collection& headers = writer.headers();
   const bool close = !ex.keep_alive || core.draining.load();
-  // Overwrite the Connection header Pistache put there (see WantsKeepAlive).
-  // In place, because that is cheaper than remove + add on every request;
-  // "Connection: Keep-Alive" on an HTTP/1.1 response is redundant but valid.
-  const PH::ConnectionControl control =
-      close ? PH::ConnectionControl::Close : PH::ConnectionControl::KeepAlive;
-  if (std::shared_ptr<PH::Header::Connection> connection =
-          headers.tryGet<PH::Header::Connection>()) {
-    *connection = PH::Header::Connection(control);
-  } else {
-    headers.add<PH::Header::Connection>(control);
-  }
-
-  // Content-Type goes out in the HeaderBlock too, and send() gets an invalid
-  // MediaType: Pistache then never looks for its typed ContentType, and no
-  // media type is parsed per request.
   std::string content_type = std::move(response.content_type);
   std::vector<std::pair<std::string, std::string>>& more = response.headers;
   size_t kept = 0;
@@ -328,22 +307,21 @@ void Send(Core& core, PH::ResponseWriter& writer, const Exchange& ex, const Requ
   if (response.status == 204 || response.status == 304 || !IsSafeFieldValue(content_type)) {
     content_type.clear();
   }
-  headers.add(std::make_shared<HeaderBlock>(req.request_id, content_type, more));
 
   AccessLog(ex, req, response.status, response.body.size());
   CountRequest(ex, req, response.status);
 
-  int close_fd = -1;
-  if (close) {
-    if (std::shared_ptr<Pistache::Tcp::Peer> peer = writer.getPeer()) close_fd = peer->fd();
-  }
+  std::shared_ptr<Pistache::Tcp::Peer> peer = writer.getPeer();
+  if (peer == nullptr) return;  // the client is gone; the token is released here
+  std::string wire = WireResponse(ex.version, response.status, close, req.request_id,
+                                  content_type, more, response.body);
+  const size_t length = wire.size();
+  const int close_fd = close ? peer->fd() : -1;
   // The promise resolves on the reactor thread right after the bytes were
   // written (the fd is still this connection's then); Pistache drops it unresolved
   // when the peer is gone, which destroys the callbacks and so the token.
   auto guard = std::make_shared<InFlight>(std::move(token));
-  writer
-      .send(static_cast<PH::Code>(response.status), response.body.data(), response.body.size(),
-            PH::Mime::MediaType())
+  peer->send(Pistache::RawBuffer(std::move(wire), length))
       .then(
           [guard, close_fd](ssize_t) {
             // Half-close: the client reads the whole response, then EOF; the
@@ -395,30 +373,39 @@ class AsyncExchange {
   std::atomic<bool> done_{false};
 };
 
+// What the server keeps per connection.
+struct PeerState {
+  // Printed once per connection: Pistache formats it anew on every call,
+  // which cost as much as a tenth of a /healthz request.
+  std::string ip;
+  // A body announced over the limit was refused unread: the request is
+  // answered 413 and nothing after it on this connection is parsed (the
+  // unread body must never be taken for a next request).
+  bool discarding = false;
+  // The header fields of the request being parsed, names lowercased, in the
+  // order sent (see PeerParser::HeaderFields).
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
 // The outcome of reading a request before any handler runs.
 struct Prepared {
   Status status;                     // non-OK: answer with it, run no handler
   std::vector<std::string> allowed;  // non-empty with status: 405 and Allow
 };
 
-// `body_too_large`: the announced Content-Length is over the limit and the
-// body was not read (see PeerParser).
-Prepared Prepare(const Core& core, const PH::Request& preq, const std::string& peer_ip,
-                 Request& req, Exchange& ex, bool body_too_large) {
+// Takes the parsed header fields from `peer`. With `peer.discarding`, the
+// announced Content-Length is over the limit and the body was not read (see
+// PeerParser).
+Prepared Prepare(const Core& core, const PH::Request& preq, PeerState& peer, Request& req,
+                 Exchange& ex) {
   Prepared out;
   req.method = PH::methodString(preq.method());
-
-  const auto& raw_headers = preq.headers().rawList();
-  req.headers.reserve(raw_headers.size());
+  const std::string& peer_ip = peer.ip;
+  const bool body_too_large = peer.discarding;
+  req.headers = std::move(peer.headers);
+  peer.headers.clear();
   const std::string* request_id = nullptr;
   const std::string* forwarded_for = nullptr;
-  for (const auto& [name, raw] : raw_headers) {
-    std::string lower = name;
-    for (char& c : lower) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    req.headers.emplace_back(std::move(lower), raw.value());
-  }
   for (const auto& [name, value] : req.headers) {
     if (name == "x-request-id") request_id = &value;
     if (name == "x-forwarded-for") forwarded_for = &value;
@@ -489,26 +476,18 @@ Prepared Prepare(const Core& core, const PH::Request& preq, const std::string& p
 constexpr char kRejectedPeer[] = "portico.reject";
 constexpr char kPeerState[] = "portico.peer";
 
-// What the server keeps per connection.
-struct PeerState {
-  // Printed once per connection: Pistache formats it anew on every call,
-  // which cost as much as a tenth of a /healthz request.
-  std::string ip;
-  // A body announced over the limit was refused unread: the request is
-  // answered 413 and nothing after it on this connection is parsed (the
-  // unread body must never be taken for a next request).
-  bool discarding = false;
-};
 
-// Pistache's request parser with two steps replaced, so that a body announced
+// Pistache's request parser with its three steps replaced: a body announced
 // over the limit is answered as soon as its headers are in, in the family's
-// error format. Read on, it would end in Pistache's plain-text 413 once its
-// buffer (limit + header allowance) overflowed.
+// error format (read on, it would end in Pistache's plain-text 413 once its
+// buffer, limit + header allowance, overflowed); and header fields are read
+// into the PeerState as they are (see HeaderFields).
 class PeerParser : public PH::RequestParser {
  public:
   PeerParser(size_t max_request_bytes, size_t max_body_bytes, PeerState* state)
       : PH::RequestParser(max_request_bytes) {
     allSteps[0] = std::make_unique<RequestLineOrDiscard>(&request, state);
+    allSteps[1] = std::make_unique<HeaderFields>(&request, state);
     allSteps[2] = std::make_unique<BoundedBody>(&request, max_body_bytes, state);
   }
 
@@ -524,6 +503,85 @@ class PeerParser : public PH::RequestParser {
     }
 
    private:
+    PeerState* state_;
+  };
+
+  // Pistache's own step builds a typed header object for every registered
+  // name (Host, Authorization, …) and files each field in two hash maps, which
+  // Pistache then copies twice per request: a third of a /healthz request.
+  // The server reads fields by name from a list, so this step keeps them as
+  // text, in order, and gives Pistache only the two its body step reads
+  // (Content-Length, Transfer-Encoding). Stricter than Pistache where RFC 9112
+  // asks: a field name must be a token (no space before the colon, no
+  // obs-fold), Content-Length must be digits and agree with any repeat.
+  class HeaderFields : public PH::Private::HeadersStep {
+   public:
+    HeaderFields(PH::Request* request, PeerState* state) : HeadersStep(request), state_(state) {}
+
+    PH::Private::State apply(Pistache::StreamCursor& cursor) override {
+      const std::string_view data(cursor.offset(), cursor.remaining());
+      // Nothing is consumed until the whole block, up to the empty line, is in.
+      size_t block_size = 0;
+      if (!data.starts_with("\r\n")) {
+        const size_t blank = data.find("\r\n\r\n");
+        if (blank == std::string_view::npos) return PH::Private::State::Again;
+        block_size = blank + 2;
+      }
+      auto& fields = state_->headers;
+      fields.clear();
+      std::optional<uint64_t> content_length;
+      std::string_view block = data.substr(0, block_size);
+      while (!block.empty()) {
+        const size_t eol = block.find("\r\n");  // the block ends with one
+        const std::string_view line = block.substr(0, eol);
+        block.remove_prefix(eol + 2);
+        const size_t colon = line.find(':');
+        if (colon == std::string_view::npos || !IsToken(line.substr(0, colon))) {
+          raise("Malformed header field");
+        }
+        std::string_view value = line.substr(colon + 1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+          value.remove_prefix(1);
+        }
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+          value.remove_suffix(1);
+        }
+        std::string name(line.substr(0, colon));
+        for (char& c : name) {
+          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        }
+        if (name == "content-length") {
+          const std::optional<uint64_t> length = ParseContentLength(value);
+          if (!length || (content_length && *content_length != *length)) {
+            raise("Invalid Content-Length");
+          }
+          if (!content_length) {
+            message->headers().add(std::make_shared<PH::Header::ContentLength>(*length));
+          }
+          content_length = length;
+        } else if (name == "transfer-encoding") {
+          auto encoding = std::make_shared<PH::Header::TransferEncoding>();
+          encoding->parseRaw(value.data(), value.size());
+          message->headers().add(std::move(encoding));
+        }
+        fields.emplace_back(std::move(name), std::string(value));
+      }
+      cursor.advance(block_size + 2);
+      return PH::Private::State::Next;
+    }
+
+   private:
+    // 1*DIGIT, at most 19 of them (no overflow).
+    static std::optional<uint64_t> ParseContentLength(std::string_view text) {
+      if (text.empty() || text.size() > 19) return std::nullopt;
+      uint64_t value = 0;
+      for (const char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + static_cast<uint64_t>(c - '0');
+      }
+      return value;
+    }
+
     PeerState* state_;
   };
 
@@ -599,7 +657,7 @@ class PisHandler : public PH::Handler {
     InFlight token(core_.get());
     try {
       Request req;
-      Prepared prepared = Prepare(*core_, preq, peer_state->ip, req, ex, peer_state->discarding);
+      Prepared prepared = Prepare(*core_, preq, *peer_state, req, ex);
       if (!prepared.status.ok()) {
         Response response = Render(ex, prepared.status, req);
         if (!prepared.allowed.empty()) {

@@ -203,6 +203,16 @@ class ServerTest : public ::testing::Test {
           .WithHeader("Content-Length", "999");
       return r;
     }));
+    router_.Add(Sync("GET", "/fields", [](Request& req) -> StatusOr<Response> {
+      Json fields = Json::MakeArray();
+      for (const auto& [name, value] : req.headers) {
+        Json pair = Json::MakeArray();
+        pair.Push(name);
+        pair.Push(value);
+        fields.Push(std::move(pair));
+      }
+      return Response::Json(200, fields);
+    }));
     router_.Add(Sync("GET", "/tenant", [](Request& req) -> StatusOr<Response> {
       req.log_tenant = "tenant-42";
       return Response::NoContent();
@@ -385,6 +395,87 @@ TEST_F(ServerTest, EchoesAValidRequestIdAndReplacesAnInvalidOne) {
   EXPECT_NE(*a.Header("X-Request-Id"), *b.Header("X-Request-Id"));
   // Error responses carry one too.
   EXPECT_TRUE(Call(HttpRequest("GET", "/nowhere")).Header("X-Request-Id"));
+}
+
+TEST_F(ServerTest, HeaderFieldsReachHandlersInOrderLowercasedAndTrimmed) {
+  Start();
+  WireResponse r = Call(HttpRequest(
+      "GET", "/fields", "X-Custom: \t spaced value \t\r\nx-custom: second\r\nX-OTHER:v\r\n"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, R"([["host","test"],["x-custom","spaced value"],["x-custom","second"],)"
+                    R"(["x-other","v"]])");
+  // The first of repeated fields is the one Header() answers.
+  WireResponse echo = Call(HttpRequest("GET", "/echo/1", "X-Custom: one\r\nX-Custom: two\r\n"));
+  EXPECT_EQ(Str(ParseBody(echo), "x_custom"), "one");
+}
+
+TEST_F(ServerTest, HeaderBlockSplitAcrossReadsIsParsedOnceWhole) {
+  Start();
+  LoopbackConnection c;
+  ASSERT_TRUE(c.Connect(server_->port()));
+  ASSERT_TRUE(c.Send("GET /echo/7 HTTP/1.1\r\nHost: test\r\nX-Cus"));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(c.Send("tom: late"));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(c.Send("\r\n\r"));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(c.Send("\n"));
+  std::optional<WireResponse> r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(Str(ParseBody(*r), "x_custom"), "late");
+  EXPECT_EQ(Str(ParseBody(*r), "id"), "7");
+  // The next request on the connection starts with no fields left over.
+  ASSERT_TRUE(c.Send("GET /fields HTTP/1.1\r\n\r\n"));
+  std::optional<WireResponse> next = c.Read();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "[]");
+}
+
+TEST_F(ServerTest, MalformedHeaderFieldsAre400AndRunNoHandler) {
+  Start();
+  for (const std::string& fields :
+       {std::string("Bad Name: x\r\n"), std::string("X-Spaced : x\r\n"),
+        std::string("NoColon\r\n"), std::string("X-A: a\r\n folded\r\n"),
+        std::string(": empty name\r\n")}) {
+    WireResponse r = Call(HttpRequest("POST", "/count", fields));
+    EXPECT_EQ(r.status, 400) << fields;
+  }
+  EXPECT_EQ(count_calls_.load(), 0);
+}
+
+TEST_F(ServerTest, ContentLengthMustBeDigitsAndAgreeWithItsRepeats) {
+  Start();
+  for (const std::string& fields :
+       {std::string("Content-Length: 1x\r\n"), std::string("Content-Length: -1\r\n"),
+        std::string("Content-Length: \r\n"), std::string("Content-Length: 99999999999999999999\r\n"),
+        std::string("Content-Length: 3\r\nContent-Length: 4\r\n")}) {
+    WireResponse r = Call(HttpRequest("POST", "/count", fields) + "abcd");
+    EXPECT_EQ(r.status, 400) << fields;
+  }
+  EXPECT_EQ(count_calls_.load(), 0);
+  // Repeats that agree are one length (RFC 9112 §6.3 allows taking them so).
+  WireResponse same = Call(HttpRequest("POST", "/upload", "Content-Length: 3\r\nContent-Length: 3\r\n") + "abc");
+  EXPECT_EQ(same.status, 200);
+  EXPECT_EQ(same.body, "3");
+  // Chunked bodies still read through Pistache's body step.
+  WireResponse chunked = Call(HttpRequest("POST", "/upload", "Transfer-Encoding: chunked\r\n") +
+                              "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+  EXPECT_EQ(chunked.status, 200);
+  EXPECT_EQ(chunked.body, "5");
+}
+
+TEST_F(ServerTest, ResponseCarriesEachFramingHeaderOnceAndTheRequestVersion) {
+  Start();
+  WireResponse r = Call(HttpRequest("GET", "/headers"));
+  EXPECT_EQ(r.version, "HTTP/1.1");
+  EXPECT_EQ(r.HeaderCount("Content-Length"), 1u);
+  EXPECT_EQ(r.HeaderCount("Connection"), 1u);
+  EXPECT_EQ(r.HeaderCount("X-Request-Id"), 1u);
+  WireResponse old = Call(HttpRequest("GET", "/hello", "", "", "HTTP/1.0"));
+  EXPECT_EQ(old.version, "HTTP/1.0");
+  EXPECT_EQ(old.status, 200);
+  EXPECT_EQ(old.body, "hello");
 }
 
 TEST_F(ServerTest, BodyOverTheLimitGets413FromTheRouteRenderer) {
