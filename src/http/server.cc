@@ -245,7 +245,8 @@ std::string WireResponse(PH::Version version, int status, bool close, std::strin
                          std::string_view content_type,
                          const std::vector<std::pair<std::string, std::string>>& more,
                          std::string_view body) {
-  const std::string_view reason = PH::codeString(static_cast<PH::Code>(status));
+  const char* phrase = PH::codeString(static_cast<PH::Code>(status));
+  const std::string_view reason = phrase != nullptr ? phrase : "";  // optional (RFC 9112 §4)
   size_t size = 160 + reason.size() + request_id.size() + content_type.size() + body.size();
   for (const auto& [name, value] : more) size += name.size() + value.size() + 4;
   std::string wire;
