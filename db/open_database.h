@@ -33,7 +33,10 @@ struct DatabaseOptions {
   int pool_size = 8;
 };
 
-// Opens a pool of `pool_size` sessions, all connected before it returns.
+// Opens a pool of `pool_size` sessions, all connected before it returns. A
+// SQLite file database opens one more, on which every Transact runs (one
+// writer at a time), so that its page cache survives from one transaction to
+// the next; pool_usage() counts the pool only.
 // Returns Unavailable (message free of any password) when the database cannot
 // be reached or opened; InvalidArgument for a pool size below 1.
 //

@@ -42,9 +42,12 @@ std::string ExceptionText() {
 // one lease.
 class SociDatabase final : public Database {
  public:
-  SociDatabase(DatabaseUrl url, int size) : url_(std::move(url)) {
+  // `sqlite_writer_session`: SQLite transactions run on one more session of
+  // their own (see Transact).
+  SociDatabase(DatabaseUrl url, int size, bool sqlite_writer_session) : url_(std::move(url)) {
     slots_.reserve(size);
     for (int i = 0; i < size; ++i) slots_.push_back(std::make_unique<Slot>(url_.dialect));
+    if (sqlite_writer_session) writer_slot_ = std::make_unique<Slot>(url_.dialect);
   }
 
   // Connects every slot; Unavailable when one cannot connect.
@@ -58,6 +61,15 @@ class SociDatabase final : public Database {
       }
       slot->stores = std::make_unique<SociStores>(slot->ctx);
       free_.push_back(slot.get());
+    }
+    if (writer_slot_ != nullptr) {
+      try {
+        OpenSession(writer_slot_->ctx.sql, url_, /*reconnect=*/false);
+      } catch (...) {
+        return Unavailable("cannot connect to the database")
+            .WithInternal(RedactDatabaseUrl(ExceptionText()));
+      }
+      writer_slot_->stores = std::make_unique<SociStores>(writer_slot_->ctx);
     }
     return Status();
   }
@@ -74,42 +86,26 @@ class SociDatabase final : public Database {
     if (t_in_transaction == this) {
       return Internal("database error").WithInternal("nested Database::Transact is not supported");
     }
+    if (writer_slot_ != nullptr) {
+      // SQLite has one writer at a time: this process's transactions queue
+      // here, handed over at once, rather than in SQLite's busy loop. They all
+      // run on the one writer session, whose page cache therefore stays valid
+      // from one transaction to the next: SQLite discards a connection's
+      // whole cache whenever another connection has written, so on a pooled
+      // session every transaction began by reading its B-tree pages back from
+      // the kernel (registrations at two HTTP threads: 11 preads each, now 2.4).
+      std::lock_guard<std::mutex> writer(sqlite_writer_);
+      return TransactOn(*writer_slot_, work);
+    }
     Lease lease(*this);
     if (lease.slot() == nullptr) return PoolExhausted();
-    Slot& slot = *lease.slot();
-    PORTICO_RETURN_IF_ERROR(Ready(slot));
-    SociStores& stores = *slot.stores;
-    SessionContext& ctx = slot.ctx;
-    // SQLite has one writer at a time: this process's transactions queue here,
-    // handed over at once, rather than in SQLite's busy loop.
+    // Without a writer session (PostgreSQL; SQLite in memory, one session in
+    // all), SQLite writers still queue on the mutex.
     std::unique_lock<std::mutex> writer;
-    if (ctx.dialect == Dialect::kSqlite) writer = std::unique_lock<std::mutex>(sqlite_writer_);
-    PORTICO_RETURN_IF_ERROR(Guard(ctx, "", [&]() -> Status {
-      stores.Begin();
-      return Status();
-    }));
-
-    ctx.in_transaction = true;
-    t_in_transaction = this;
-    Status status = CallWork(work, stores);
-    t_in_transaction = nullptr;
-
-    if (status.ok()) {
-      status = Guard(ctx, "", [&]() -> Status {
-        stores.Commit();
-        return Status();
-      });
+    if (lease.slot()->ctx.dialect == Dialect::kSqlite) {
+      writer = std::unique_lock<std::mutex>(sqlite_writer_);
     }
-    if (!status.ok() && !ctx.broken) {
-      Status rolled_back = Guard(ctx, "", [&]() -> Status {
-        stores.Rollback();
-        return Status();
-      });
-      // A session whose transaction state is unknown is not reused as is.
-      if (!rolled_back.ok()) ctx.broken = true;
-    }
-    ctx.in_transaction = false;
-    return status;
+    return TransactOn(*lease.slot(), work);
   }
 
   Status Ping() override {
@@ -188,6 +184,39 @@ class SociDatabase final : public Database {
     Log(LogLevel::kWarn, "db.connection_lost");
   }
 
+  // Runs `work` in one transaction on `slot`, which the caller holds.
+  Status TransactOn(Slot& slot, const Work& work) {
+    PORTICO_RETURN_IF_ERROR(Ready(slot));
+    SociStores& stores = *slot.stores;
+    SessionContext& ctx = slot.ctx;
+    PORTICO_RETURN_IF_ERROR(Guard(ctx, "", [&]() -> Status {
+      stores.Begin();
+      return Status();
+    }));
+
+    ctx.in_transaction = true;
+    t_in_transaction = this;
+    Status status = CallWork(work, stores);
+    t_in_transaction = nullptr;
+
+    if (status.ok()) {
+      status = Guard(ctx, "", [&]() -> Status {
+        stores.Commit();
+        return Status();
+      });
+    }
+    if (!status.ok() && !ctx.broken) {
+      Status rolled_back = Guard(ctx, "", [&]() -> Status {
+        stores.Rollback();
+        return Status();
+      });
+      // A session whose transaction state is unknown is not reused as is.
+      if (!rolled_back.ok()) ctx.broken = true;
+    }
+    ctx.in_transaction = false;
+    return status;
+  }
+
   // Reconnects a slot that lost its connection or predates the last loss.
   Status Ready(Slot& slot) {
     const uint64_t epoch = epoch_.load();
@@ -220,7 +249,8 @@ class SociDatabase final : public Database {
   std::condition_variable cv_;
   std::vector<Slot*> free_;
   std::atomic<uint64_t> epoch_{0};
-  std::mutex sqlite_writer_;  // see Transact
+  std::mutex sqlite_writer_;           // see Transact
+  std::unique_ptr<Slot> writer_slot_;  // SQLite on a file: Transact's session
 };
 
 }  // namespace
@@ -256,7 +286,10 @@ StatusOr<std::unique_ptr<Database>> OpenDatabase(const DatabaseUrl& url,
                                                  const DatabaseOptions& options) {
   if (options.pool_size < 1) return InvalidArgument("database pool size must be at least 1");
   const bool memory = url.dialect == Dialect::kSqlite && url.sqlite_path == ":memory:";
-  auto db = std::make_unique<SociDatabase>(url, memory ? 1 : options.pool_size);
+  // In memory, a second session would meet shared-cache table locks (see
+  // open_database.h): the one session also writes.
+  auto db = std::make_unique<SociDatabase>(url, memory ? 1 : options.pool_size,
+                                           url.dialect == Dialect::kSqlite && !memory);
   PORTICO_RETURN_IF_ERROR(db->ConnectAll());
   return std::unique_ptr<Database>(std::move(db));
 }

@@ -39,10 +39,12 @@ constexpr char kMarkOutboxFailedSql[] =
     "last_error = :error, dead = :dead WHERE id = :id";
 // By id (the primary key): finished rows are the oldest, so the scan meets
 // them first; no index on delivered_at is worth its cost on every delivery.
+// The newest row stays, finished or not: SQLite's outbox ids are MAX(id) + 1
+// (migration 010), and a reused id would repeat a webhook's id.
 constexpr char kDeleteFinishedOutboxSql[] =
-    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE delivered_at < :delivered_before "
-    "OR (delivered_at IS NULL AND dead = 1 AND created_at < :dead_before) ORDER BY id "
-    "LIMIT :limit)";
+    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE (delivered_at < :delivered_before "
+    "OR (delivered_at IS NULL AND dead = 1 AND created_at < :dead_before)) "
+    "AND id < (SELECT MAX(id) FROM outbox) ORDER BY id LIMIT :limit)";
 constexpr char kGetOutboxSql[] =
     "SELECT id, topic, payload, attempts, next_attempt_at, delivered_at, dead, last_error, "
     "created_at FROM outbox WHERE id = :id";

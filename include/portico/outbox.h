@@ -48,7 +48,8 @@ class OutboxStore {
                             std::string_view error, bool dead) = 0;
   // Deletes up to `limit` finished messages, oldest first: delivered before
   // `delivered_before`, or given up on (dead) and created before
-  // `dead_before`. Pending messages are never touched. Returns how many went.
+  // `dead_before`. Pending messages are never touched, nor is the newest
+  // message (its id keeps later ids from repeating it). Returns how many went.
   virtual StatusOr<int64_t> DeleteFinished(TimePoint delivered_before, TimePoint dead_before,
                                            int limit) = 0;
   virtual StatusOr<OutboxMessage> Get(int64_t id) = 0;

@@ -157,6 +157,39 @@ TEST_P(DatabaseContract, PoolUsageCountsLeasedSessions) {
   EXPECT_EQ(db_->pool_usage().in_use, 0);
 }
 
+// A SQLite file's transactions run on a session of their own (its page cache
+// then survives between them), so a transaction holds no pooled session: a
+// read inside it finds the pool free, even a pool of one.
+TEST_P(DatabaseContract, SqliteTransactionLeavesThePoolToReaders) {
+  if (GetParam() != Backend::kSqlite) GTEST_SKIP() << "PostgreSQL transactions lease a session";
+  StatusOr<std::unique_ptr<Database>> opened = db::OpenDatabase(url_, {.pool_size = 1});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Database& db = **opened;
+  Tenant tenant = MakeTenant("acme");
+  Database::PoolUsage inside;
+  bool read_ok = false;
+  Status status = db.Transact([&](Stores& s) -> Status {
+    inside = db.pool_usage();
+    PORTICO_RETURN_IF_ERROR(s.tenants().Insert(tenant));
+    // Another session: it must not see the uncommitted row, and must not wait.
+    read_ok = db.Run([&](Stores& r) {
+                  return r.tenants().FindById(tenant.id).status().code() == StatusCode::kNotFound
+                             ? Status::Ok()
+                             : Internal("saw an uncommitted row");
+                }).ok();
+    return Status::Ok();
+  });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(inside.in_use, 0);
+  EXPECT_TRUE(read_ok);
+  // Committed on the writer session, seen by the pooled one (and its cache).
+  EXPECT_TRUE(db.Run([&](Stores& r) { return r.tenants().FindById(tenant.id).status(); }).ok());
+  ASSERT_TRUE(db.Run([&](Stores& r) { return r.tenants().Insert(MakeTenant("other")); }).ok());
+  // Written by a pooled session, seen by the writer session's next transaction.
+  EXPECT_TRUE(
+      db.Transact([&](Stores& s) { return s.tenants().FindBySlug("other").status(); }).ok());
+}
+
 TEST_P(DatabaseContract, PingSucceedsOnAReachableDatabase) { EXPECT_TRUE(db_->Ping().ok()); }
 
 TEST_P(DatabaseContract, OpenReportsUnavailableWithoutLeakingThePassword) {

@@ -105,6 +105,61 @@ TEST_P(MigrateContract, ReportsUnavailableWhenTheDatabaseCannotBeReached) {
   EXPECT_EQ(migrated.status().ToString().find("s3cret"), std::string::npos);
 }
 
+// Migration 010 rebuilds SQLite's outbox without AUTOINCREMENT: rows survive,
+// and the next id stays above every id handed out before, even when those
+// messages were deleted.
+TEST_P(MigrateContract, SqliteMigration010KeepsOutboxIdsAboveEveryIdHandedOut) {
+  if (GetParam() != Backend::kSqlite) GTEST_SKIP() << "a SQLite table rebuild";
+  const std::string path = test_db_->dir() + "/at9.db";
+  {
+    soci::session sql(soci::sqlite3, path);
+    auto* backend = static_cast<soci::sqlite3_session_backend*>(sql.get_backend());
+    const auto exec = [&](const std::string& script) {
+      char* error = nullptr;
+      const int rc =
+          sqlite_api::sqlite3_exec(backend->conn_, script.c_str(), nullptr, nullptr, &error);
+      EXPECT_EQ(rc, 0) << (error ? error : "") << " in " << script.substr(0, 80);
+      sqlite_api::sqlite3_free(error);
+    };
+    exec(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at BIGINT NOT NULL)");
+    for (const db::EmbeddedMigration& m : db::EmbeddedMigrations(db::Dialect::kSqlite)) {
+      if (m.version > 9) break;
+      exec(m.sql);
+      exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", '" + m.name +
+           "', 0)");
+    }
+    // Ids 1 to 3 handed out; 3 (the newest) already delivered and deleted.
+    for (int i = 0; i < 3; ++i) {
+      exec(
+          "INSERT INTO outbox (topic, payload, next_attempt_at, created_at) "
+          "VALUES ('mail', '{}', 0, 0)");
+    }
+    exec("DELETE FROM outbox WHERE id = 3");
+  }
+  db::DatabaseUrl url;
+  url.dialect = db::Dialect::kSqlite;
+  url.sqlite_path = path;
+  StatusOr<int> applied = db::Migrate(url);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_EQ(*applied, static_cast<int>(db::EmbeddedMigrations(db::Dialect::kSqlite).size()) - 9);
+
+  StatusOr<std::unique_ptr<Database>> opened = db::OpenDatabase(url, {.pool_size = 1});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Database& db = **opened;
+  int64_t next_id = 0;
+  Status status = db.Transact([&](Stores& s) -> Status {
+    PORTICO_RETURN_IF_ERROR(s.outbox().Get(2).status());
+    PORTICO_ASSIGN_OR_RETURN(int64_t pending, s.outbox().CountPending());
+    EXPECT_EQ(pending, 2);
+    PORTICO_ASSIGN_OR_RETURN(next_id, s.outbox().Enqueue("mail", "{}", T0()));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(next_id, 4);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, MigrateContract, ::testing::ValuesIn(AllBackends()),
                          BackendParamName());
 

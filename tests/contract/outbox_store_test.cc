@@ -250,6 +250,32 @@ TEST_P(OutboxStoreContract, DeleteFinishedRemovesOldDeliveredAndDeadMessagesOnly
   EXPECT_TRUE(Query([&](Stores& s) { return s.outbox().Get(old_pending); }).ok());
 }
 
+// A webhook's id is derived from its audit message's id, and receivers drop a
+// repeated one: an id must never come back, even once every message is
+// finished and deleted (SQLite assigns MAX(id) + 1 since migration 010).
+TEST_P(OutboxStoreContract, DeleteFinishedKeepsTheNewestMessageSoIdsNeverRepeat) {
+  const int64_t a = Enqueue("a");
+  const int64_t b = Enqueue("b");
+  for (int64_t id : {a, b}) {
+    ASSERT_TRUE(Query([&](Stores& s) { return s.outbox().MarkDelivered(id, 1, T0()); }).ok());
+  }
+  StatusOr<int64_t> deleted = Query(
+      [&](Stores& s) { return s.outbox().DeleteFinished(At(seconds(50)), At(seconds(50)), 100); });
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(*deleted, 1);
+  EXPECT_TRUE(Query([&](Stores& s) { return s.outbox().Get(b); }).ok());
+  const int64_t c = Enqueue("c");
+  EXPECT_GT(c, b);
+  // Once newer messages exist, the old newest one goes too.
+  ASSERT_TRUE(Query([&](Stores& s) { return s.outbox().MarkDelivered(c, 1, T0()); }).ok());
+  ASSERT_EQ(*Query([&](Stores& s) {
+    return s.outbox().DeleteFinished(At(seconds(50)), At(seconds(50)), 100);
+  }),
+            1);
+  EXPECT_EQ(Query([&](Stores& s) { return s.outbox().Get(b); }).status().code(),
+            StatusCode::kNotFound);
+}
+
 TEST_P(OutboxStoreContract, CountDeadCountsOnlyMessagesGivenUpOn) {
   const auto dead = [&] {
     StatusOr<int64_t> n = Query([&](Stores& s) { return s.outbox().CountDead(); });

@@ -382,7 +382,9 @@ class InMemoryDatabase : public Database {
       if (!call.status().ok()) return call.status();
       int64_t deleted = 0;
       auto& outbox = call.state().outbox;  // ordered by id, as the SQL deletes
-      for (auto it = outbox.begin(); it != outbox.end() && deleted < limit;) {
+      // The newest message stays, as in the SQL (its id keeps ids from repeating).
+      const int64_t newest = outbox.empty() ? 0 : outbox.rbegin()->first;
+      for (auto it = outbox.begin(); it != outbox.end() && deleted < limit && it->first < newest;) {
         const OutboxMessage& m = it->second;
         const bool finished = (m.delivered_at && *m.delivered_at < delivered_before) ||
                               (!m.delivered_at && m.dead && m.created_at < dead_before);
