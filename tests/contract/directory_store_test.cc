@@ -614,6 +614,19 @@ TEST_P(DirectoryStoreContract, GroupsOfUsersAnswersAPageInRequestOrder) {
   EXPECT_EQ((*groups)[2][0].display_name, "zeta");
   EXPECT_TRUE((*groups)[3].empty());
   EXPECT_TRUE(Dir([&](scim::DirectoryStore& d) { return d.GroupsOfUsers(tenant_.id, {}); })->empty());
+  // A one-user page takes another statement (GroupsOfUser's): same groups, same order.
+  auto one = Dir([&](scim::DirectoryStore& d) { return d.GroupsOfUsers(tenant_.id, {cy.id}); });
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  ASSERT_EQ(one->size(), 1u);
+  ASSERT_EQ((*one)[0].size(), 2u);
+  EXPECT_EQ((*one)[0][0].id, alpha.id);
+  EXPECT_EQ((*one)[0][0].display_name, "Alpha");
+  EXPECT_EQ((*one)[0][1].id, zeta.id);
+  auto missing =
+      Dir([&](scim::DirectoryStore& d) { return d.GroupsOfUsers(tenant_.id, {"no-such-user"}); });
+  ASSERT_TRUE(missing.ok());
+  ASSERT_EQ(missing->size(), 1u);
+  EXPECT_TRUE((*missing)[0].empty());
 }
 
 TEST_P(DirectoryStoreContract, DeleteGroupRemovesItFromParentGroups) {
