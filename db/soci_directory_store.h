@@ -31,8 +31,8 @@ class SociDirectoryStore : public scim::DirectoryStore {
                        const std::optional<std::string>& password_hash,
                        std::optional<TimePoint> email_verified_at);
   StatusOr<scim::ResourceRecord> FindUser(std::string_view tenant_id, std::string_view id) override;
-  StatusOr<UserWithGroups> FindUserWithGroups(std::string_view tenant_id,
-                                              std::string_view id) override;
+  StatusOr<UserWithGroups> FindUserWithGroups(std::string_view tenant_id, std::string_view id,
+                                              scim::DocumentForm form) override;
   Status UpdateUser(const scim::ResourceRecord& user, int64_t expected_version,
                     const std::optional<std::string>& password_hash) override;
   Status DeleteUser(std::string_view tenant_id, std::string_view id, TimePoint now) override;

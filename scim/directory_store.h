@@ -15,11 +15,20 @@
 
 namespace portico::scim {
 
+// How a read hands back a stored document: parsed (ResourceRecord::document),
+// or as the text stored (ResourceRecord::document_text, `document` left null)
+// for a caller that answers with it unparsed: an unprojected GET or list,
+// where parsing and re-rendering the document was a third of the work.
+enum class DocumentForm { kParsed, kText };
+
 // A stored User or Group: the validated document plus what the server owns.
 struct ResourceRecord {
   std::string id;
   std::string tenant_id;
   Json document;  // ValidatedResource::document
+  // The document as stored (Json::Dump text), filled instead of `document` by
+  // reads asked for DocumentForm::kText; empty otherwise.
+  std::string document_text;
   int64_t version = 1;
   TimePoint created_at;
   TimePoint updated_at;
@@ -55,6 +64,7 @@ struct PageRequest {
   // store-made string from Page::next_position). Invalid → InvalidArgument
   // tagged invalidCursor.
   std::optional<std::string> after;
+  DocumentForm document_form = DocumentForm::kParsed;  // of the items
 };
 
 struct Page {
@@ -87,13 +97,14 @@ class DirectoryStore {
                             const std::optional<std::string>& password_hash) = 0;
   // NotFound when the tenant has no such user.
   virtual StatusOr<ResourceRecord> FindUser(std::string_view tenant_id, std::string_view id) = 0;
-  // FindUser and GroupsOfUser in one statement (one round trip for a GET).
+  // FindUser and GroupsOfUser in one statement (one round trip for a GET),
+  // the document in `form`.
   struct UserWithGroups {
     ResourceRecord user;
     std::vector<GroupRef> groups;
   };
   virtual StatusOr<UserWithGroups> FindUserWithGroups(std::string_view tenant_id,
-                                                      std::string_view id) = 0;
+                                                      std::string_view id, DocumentForm form) = 0;
   // Replaces the document (version must still be `expected_version`; the
   // stored version becomes user.version). `password_hash` set → replaced.
   // NotFound; Aborted when the version moved on; AlreadyExists (userName).

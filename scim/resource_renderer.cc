@@ -4,6 +4,9 @@
 #include <string>
 #include <utility>
 
+#include "portico/json_text.h"
+#include "portico/parse_json.h"
+
 namespace portico::scim {
 namespace {
 
@@ -41,6 +44,33 @@ Json Start(ResourceRecord& r, const ResourceType& type) {
   }
   stored.clear();
   return out;
+}
+
+// The enterprise manager's $ref is derived from its value (RFC 7643 §4.3).
+void AddManagerRef(Json& enterprise, std::string_view base_url) {
+  if (Json* manager = enterprise.Find("manager")) {
+    if (const Json* value = manager->Find("value"); value != nullptr && value->is_string()) {
+      manager->Set("$ref", std::string(base_url) + "/Users/" + value->as_string());
+    }
+  }
+}
+
+// Meta(), written as text.
+void WriteMeta(JsonWriter& w, const ResourceRecord& r, std::string_view resource_type,
+               std::string_view location) {
+  w.Key("meta")
+      .BeginObject()
+      .Key("resourceType")
+      .String(resource_type)
+      .Key("created")
+      .String(FormatRfc3339(r.created_at))
+      .Key("lastModified")
+      .String(FormatRfc3339(r.updated_at))
+      .Key("location")
+      .String(location)
+      .Key("version")
+      .String(VersionTag(r.version))
+      .EndObject();
 }
 
 std::string_view TrimSpaces(std::string_view s) {
@@ -210,14 +240,7 @@ Json MemberJson(const MemberRecord& member, std::string_view base_url) {
 Json RenderUser(ResourceRecord user, const std::vector<GroupRef>* groups,
                 std::string_view base_url) {
   Json out = Start(user, UserResourceType());
-  // The enterprise manager's $ref is derived from its value (RFC 7643 §4.3).
-  if (Json* ext = out.Find(kEnterpriseUserSchemaUrn)) {
-    if (Json* manager = ext->Find("manager")) {
-      if (const Json* value = manager->Find("value"); value != nullptr && value->is_string()) {
-        manager->Set("$ref", std::string(base_url) + "/Users/" + value->as_string());
-      }
-    }
-  }
+  if (Json* ext = out.Find(kEnterpriseUserSchemaUrn)) AddManagerRef(*ext, base_url);
   if (groups != nullptr && !groups->empty()) {
     Json list = Json::MakeArray();
     for (const GroupRef& g : *groups) {
@@ -231,6 +254,77 @@ Json RenderUser(ResourceRecord user, const std::vector<GroupRef>* groups,
     out.Set("groups", std::move(list));
   }
   out.Set("meta", Meta(user, "User", std::string(base_url) + "/Users/" + user.id));
+  return out;
+}
+
+std::optional<std::string> RenderUserText(const ResourceRecord& user,
+                                          const std::vector<GroupRef>* groups,
+                                          std::string_view base_url) {
+  const ResourceType& type = UserResourceType();
+  // Reused by the thread: once warm, the split allocates nothing.
+  thread_local std::vector<JsonTextMember> members;
+  members.clear();
+  if (!SplitDumpedObject(user.document_text, members)) return std::nullopt;
+  // Names compare in their escaped form: exact, as no name looked for has a
+  // character Dump escapes.
+  const auto find = [&](std::string_view name) -> const JsonTextMember* {
+    for (const JsonTextMember& m : members) {
+      if (m.name == name) return &m;
+    }
+    return nullptr;
+  };
+  std::string out;
+  out.reserve(user.document_text.size() + 400 + (groups ? groups->size() * 160 : 0));
+  JsonWriter w(out);
+  // As Start(): schemas, id, externalId, then the stored members in order.
+  w.BeginObject().Key("schemas").BeginArray().String(type.core().id);
+  for (const SchemaExtension& ext : type.extensions()) {
+    if (find(ext.schema->id) != nullptr) w.String(ext.schema->id);
+  }
+  w.EndArray().Key("id").String(user.id);
+  const JsonTextMember* external = find("externalId");
+  // Stored values are in Dump's form already: appended as they are (the writer
+  // places its commas by the text's last character, so it carries on after them).
+  if (external != nullptr) {
+    w.Key("externalId");
+    out.append(external->value);
+  }
+  for (const JsonTextMember& m : members) {
+    if (&m == external) continue;
+    // Names too are in Dump's escaping already: copied, not re-escaped.
+    out.push_back(',');
+    out.push_back('"');
+    out.append(m.name);
+    out.append("\":");
+    if (m.name == kEnterpriseUserSchemaUrn &&
+        m.value.find("\"manager\"") != std::string_view::npos) {
+      // The one stored part with a computed member: parsed on its own.
+      StatusOr<Json> enterprise = ParseJson(m.value);
+      if (!enterprise.ok()) return std::nullopt;
+      AddManagerRef(*enterprise, base_url);
+      enterprise->DumpTo(out);
+    } else {
+      out.append(m.value);
+    }
+  }
+  if (groups != nullptr && !groups->empty()) {
+    w.Key("groups").BeginArray();
+    for (const GroupRef& g : *groups) {
+      w.BeginObject()
+          .Key("value")
+          .String(g.id)
+          .Key("$ref")
+          .String(std::string(base_url) + "/Groups/" + g.id)
+          .Key("display")
+          .String(g.display_name)
+          .Key("type")
+          .String("direct")
+          .EndObject();
+    }
+    w.EndArray();
+  }
+  WriteMeta(w, user, "User", std::string(base_url) + "/Users/" + user.id);
+  w.EndObject();
   return out;
 }
 

@@ -24,6 +24,13 @@ std::optional<int64_t> ParseVersionTag(std::string_view tag);
 // The record is taken by value (move it in when it is not needed afterwards).
 Json RenderUser(ResourceRecord user, const std::vector<GroupRef>* groups,
                 std::string_view base_url);
+// RenderUser(…).Dump(), built from the stored text (user.document_text)
+// without parsing it into a Json tree: the unprojected GET and list answers.
+// nullopt when the text is not in the form Json::Dump writes
+// (SplitDumpedObject); the caller then parses it and renders with RenderUser.
+std::optional<std::string> RenderUserText(const ResourceRecord& user,
+                                          const std::vector<GroupRef>* groups,
+                                          std::string_view base_url);
 // The same for a group; `members` (MemberJson elements, moved from) nullptr
 // leaves members out (not fetched). Members arrive already rendered so that a
 // 100,000-member group is never held twice (as records and as JSON).

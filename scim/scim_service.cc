@@ -1,8 +1,12 @@
 #include "scim/scim_service.h"
 
 #include <algorithm>
+#include <cassert>
+#include <optional>
+#include <string>
 #include <utility>
 
+#include "portico/parse_json.h"
 #include "scim/patch/patch.h"
 #include "scim/resource_validator.h"
 #include "scim/scim_errors.h"
@@ -12,6 +16,17 @@ namespace portico::scim {
 namespace {
 
 bool IsUser(const ResourceType& type) { return &type == &UserResourceType(); }
+
+// No attributes / excludedAttributes: the full default representation.
+bool IsPlain(const Projection& projection) {
+  return projection.include.empty() && projection.exclude.empty();
+}
+
+// Users answered without projection are read as stored text and written out
+// without a parse: the document is then copied, not parsed and re-rendered.
+DocumentForm FormFor(const ResourceType& type, const Projection& projection) {
+  return IsUser(type) && IsPlain(projection) ? DocumentForm::kText : DocumentForm::kParsed;
+}
 
 std::string Lowercase(std::string_view name) {
   std::string out(name);
@@ -104,6 +119,32 @@ StatusOr<Json> ScimService::Render(Stores& stores, const ResourceType& type,
   }
   ApplyProjection(projection, type, resource);
   return resource;
+}
+
+StatusOr<std::string> ScimService::RenderText(Stores& stores, const ResourceType& type,
+                                              ResourceRecord record, const Projection& projection,
+                                              const std::vector<GroupRef>* groups_of_user) {
+  if (record.document.is_null()) {  // read as text (a parsed document is an object)
+    assert(IsUser(type) && IsPlain(projection));
+    if (groups_of_user != nullptr || !projection.Wants(type, "groups")) {
+      if (std::optional<std::string> text =
+              RenderUserText(record, groups_of_user, settings_.base_url)) {
+        return std::move(*text);
+      }
+    }
+    // Not in Dump's form (the server writes nothing else; an old or hand-edited row may be):
+    // parsed after all.
+    StatusOr<Json> parsed = ParseJson(record.document_text);
+    if (!parsed.ok()) {
+      return Internal("database error")
+          .WithInternal("corrupt document of " + record.id + ": " + parsed.status().ToString());
+    }
+    record.document = std::move(parsed).value();
+    record.document_text.clear();
+  }
+  PORTICO_ASSIGN_OR_RETURN(Json resource,
+                           Render(stores, type, std::move(record), projection, groups_of_user));
+  return resource.Dump();
 }
 
 StatusOr<std::vector<std::vector<GroupRef>>> ScimService::GroupsOfPage(
@@ -199,9 +240,15 @@ StatusOr<ScimService::Written> ScimService::Get(const ScimCaller& caller, const 
   PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
     if (IsUser(type) && projection.Wants(type, "groups")) {
       // The user and its groups in one round trip.
+      const DocumentForm form = FormFor(type, projection);
       PORTICO_ASSIGN_OR_RETURN(DirectoryStore::UserWithGroups found,
-                               stores.directory().FindUserWithGroups(caller.tenant_id, id));
+                               stores.directory().FindUserWithGroups(caller.tenant_id, id, form));
       written.version = found.user.version;
+      if (form == DocumentForm::kText) {
+        PORTICO_ASSIGN_OR_RETURN(written.text, RenderText(stores, type, std::move(found.user),
+                                                          projection, &found.groups));
+        return Status::Ok();
+      }
       PORTICO_ASSIGN_OR_RETURN(
           written.resource, Render(stores, type, std::move(found.user), projection, &found.groups));
       return Status::Ok();
@@ -336,6 +383,7 @@ StatusOr<ListResult> ScimService::List(const ScimCaller& caller, const ResourceT
       ListQuery query, BuildListQuery(params, type, settings_.limits, settings_.cursor_key, now));
   ListResult result;
   result.start_index = query.cursor_paging ? 1 : query.page.start_index;
+  query.page.document_form = FormFor(type, query.projection);
   PORTICO_RETURN_IF_ERROR(db_.Run([&](Stores& stores) -> Status {
     PORTICO_ASSIGN_OR_RETURN(
         Page page, IsUser(type) ? stores.directory().ListUsers(caller.tenant_id, query.page)
@@ -347,9 +395,9 @@ StatusOr<ListResult> ScimService::List(const ScimCaller& caller, const ResourceT
     }
     result.resources.reserve(page.items.size());
     for (size_t i = 0; i < page.items.size(); ++i) {
-      PORTICO_ASSIGN_OR_RETURN(Json resource,
-                               Render(stores, type, std::move(page.items[i]), query.projection,
-                                      groups.empty() ? nullptr : &groups[i]));
+      PORTICO_ASSIGN_OR_RETURN(std::string resource,
+                               RenderText(stores, type, std::move(page.items[i]), query.projection,
+                                          groups.empty() ? nullptr : &groups[i]));
       result.resources.push_back(std::move(resource));
     }
     if (query.cursor_paging && page.next_position) {
@@ -377,6 +425,7 @@ StatusOr<ListResult> ScimService::SearchAll(const ScimCaller& caller, const List
   StatusOr<ListQuery> groups = BuildListQuery(params, GroupResourceType(), settings_.limits,
                                               settings_.cursor_key, now);
   if (!users.ok() && !groups.ok()) return users.status();
+  if (users.ok()) users->page.document_form = FormFor(UserResourceType(), users->projection);
   const PageRequest& asked = users.ok() ? users->page : groups->page;
   const int64_t start = asked.start_index;
   const int count = asked.count;
@@ -391,10 +440,10 @@ StatusOr<ListResult> ScimService::SearchAll(const ScimCaller& caller, const List
       PORTICO_ASSIGN_OR_RETURN(std::vector<std::vector<GroupRef>> of_users,
                                GroupsOfPage(stores, caller, page, users->projection));
       for (size_t i = 0; i < page.items.size(); ++i) {
-        PORTICO_ASSIGN_OR_RETURN(Json resource,
-                                 Render(stores, UserResourceType(), page.items[i],
-                                        users->projection,
-                                        of_users.empty() ? nullptr : &of_users[i]));
+        PORTICO_ASSIGN_OR_RETURN(
+            std::string resource,
+            RenderText(stores, UserResourceType(), std::move(page.items[i]), users->projection,
+                       of_users.empty() ? nullptr : &of_users[i]));
         result.resources.push_back(std::move(resource));
       }
     }
@@ -407,8 +456,8 @@ StatusOr<ListResult> ScimService::SearchAll(const ScimCaller& caller, const List
                                stores.directory().ListGroups(caller.tenant_id, groups->page));
       groups_total = page.total_results;
       for (const ResourceRecord& record : page.items) {
-        PORTICO_ASSIGN_OR_RETURN(Json resource,
-                                 Render(stores, GroupResourceType(), record, groups->projection));
+        PORTICO_ASSIGN_OR_RETURN(std::string resource, RenderText(stores, GroupResourceType(),
+                                                                  record, groups->projection));
         result.resources.push_back(std::move(resource));
       }
     }

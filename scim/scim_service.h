@@ -34,7 +34,9 @@ struct Precondition {
 struct ListResult {
   int64_t total_results = 0;
   int64_t start_index = 1;
-  Json::Array resources;
+  // Each resource serialised (compact JSON): an unprojected page of users is
+  // written from the stored text, never built as a Json tree.
+  std::vector<std::string> resources;
   std::optional<std::string> next_cursor;  // RFC 9865, when cursor paging and more follow
 };
 
@@ -76,6 +78,10 @@ class ScimService {
   // GroupResourceType(). `attributes` / `excluded` project the response.
   struct Written {
     Json resource;
+    // The representation already serialised, set instead of `resource` (which
+    // stays null) by a read answered from the stored text (Get without
+    // attributes or excludedAttributes).
+    std::string text;
     int64_t version = 0;
   };
   StatusOr<Written> Create(const ScimCaller& caller, const ResourceType& type, const Json& body,
@@ -118,6 +124,11 @@ class ScimService {
   StatusOr<Json> Render(Stores& stores, const ResourceType& type, ResourceRecord record,
                         const Projection& projection,
                         const std::vector<GroupRef>* groups_of_user = nullptr);
+  // Render(…).Dump(); for a user read in DocumentForm::kText (the projection
+  // then empty) written from the stored text.
+  StatusOr<std::string> RenderText(Stores& stores, const ResourceType& type,
+                                   ResourceRecord record, const Projection& projection,
+                                   const std::vector<GroupRef>* groups_of_user = nullptr);
   // The groups of each user of a list page, when the projection shows them
   // (empty otherwise).
   StatusOr<std::vector<std::vector<GroupRef>>> GroupsOfPage(Stores& stores,

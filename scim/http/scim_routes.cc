@@ -90,12 +90,19 @@ StatusOr<Projection> QueryProjection(const http::Request& req, const ResourceTyp
 
 http::Response Written(int status, const ScimService::Written& w, const ResourceType& type,
                        const ScimService& service) {
-  if (w.resource.is_null()) {  // a change answered without its representation
+  if (w.resource.is_null() && w.text.empty()) {  // a change answered without its representation
     http::Response no_content = http::Response::NoContent();
     no_content.WithHeader("ETag", VersionTag(w.version));
     return no_content;
   }
-  http::Response response = ScimJson(status, w.resource);
+  http::Response response;
+  if (w.text.empty()) {
+    response = ScimJson(status, w.resource);
+  } else {  // a read answered from the stored text, already serialised
+    response.status = status;
+    response.content_type = kScimJson;
+    response.body = w.text;
+  }
   response.WithHeader("ETag", VersionTag(w.version));
   if (status == 201) {  // `id` is returned "always", whatever the projection
     response.WithHeader("Location", service.settings().base_url + type.endpoint() + "/" +
@@ -104,17 +111,26 @@ http::Response Written(int status, const ScimService::Written& w, const Resource
   return response;
 }
 
-Json ListResponse(const ListResult& result) {
-  Json out = Json::MakeObject();
-  Json schemas = Json::MakeArray();
-  schemas.Push(kListResponseUrn);
-  out.Set("schemas", std::move(schemas));
-  out.Set("totalResults", result.total_results);
-  out.Set("itemsPerPage", static_cast<int64_t>(result.resources.size()));
-  out.Set("startIndex", result.start_index);
-  if (result.next_cursor) out.Set("nextCursor", *result.next_cursor);
-  out.Set("Resources", Json(result.resources));
-  return out;
+// RFC 7644 §3.4.2: the resources arrive serialised, and are copied in as they are.
+http::Response ListResponse(const ListResult& result) {
+  size_t size = 200;
+  for (const std::string& resource : result.resources) size += resource.size() + 1;
+  http::Response response;
+  response.content_type = kScimJson;
+  response.body.reserve(size);
+  JsonWriter w(response.body);
+  w.BeginObject().Key("schemas").BeginArray().String(kListResponseUrn).EndArray();
+  w.Key("totalResults").Int(result.total_results);
+  w.Key("itemsPerPage").Int(static_cast<int64_t>(result.resources.size()));
+  w.Key("startIndex").Int(result.start_index);
+  if (result.next_cursor) w.Key("nextCursor").String(*result.next_cursor);
+  w.Key("Resources").BeginArray();
+  for (size_t i = 0; i < result.resources.size(); ++i) {
+    if (i > 0) response.body.push_back(',');
+    response.body.append(result.resources[i]);
+  }
+  w.EndArray().EndObject();
+  return response;
 }
 
 ListParams QueryListParams(const http::Request& req) {
@@ -202,7 +218,7 @@ void AddResourceRoutes(http::Router& router, ScimService& service, const Resourc
                 PORTICO_ASSIGN_OR_RETURN(ScimCaller caller, Caller(*svc, req, false));
                 PORTICO_ASSIGN_OR_RETURN(ListResult result,
                                          svc->List(caller, *t, QueryListParams(req)));
-                return ScimJson(200, ListResponse(result));
+                return ListResponse(result);
               },
               .errors = RenderScimError,
               .summary = "List or filter " + type.endpoint().substr(1)});
@@ -214,7 +230,7 @@ void AddResourceRoutes(http::Router& router, ScimService& service, const Resourc
                 PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
                 PORTICO_ASSIGN_OR_RETURN(ListParams params, ListParamsFromSearchBody(body));
                 PORTICO_ASSIGN_OR_RETURN(ListResult result, svc->List(caller, *t, params));
-                return ScimJson(200, ListResponse(result));
+                return ListResponse(result);
               },
               .errors = RenderScimError,
               .summary = "Search " + type.endpoint().substr(1) + " (RFC 7644 §3.4.3)"});
@@ -430,7 +446,7 @@ void AddScimRoutes(http::Router& router, ScimService& service, const ScimCapabil
                 PORTICO_ASSIGN_OR_RETURN(Json body, ScimBody(req));
                 PORTICO_ASSIGN_OR_RETURN(ListParams params, ListParamsFromSearchBody(body));
                 PORTICO_ASSIGN_OR_RETURN(ListResult result, svc->SearchAll(caller, params));
-                return ScimJson(200, ListResponse(result));
+                return ListResponse(result);
               },
               .errors = RenderScimError,
               .summary = "Search Users and Groups together (RFC 7644 §3.4.3)"});

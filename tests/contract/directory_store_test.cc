@@ -561,7 +561,9 @@ TEST_P(DirectoryStoreContract, FindUserWithGroupsEqualsFindUserAndGroupsOfUser) 
   ASSERT_TRUE(InsertGroup(odd, {UserMember(user)}).ok());
   ASSERT_TRUE(InsertGroup(plain, {UserMember(user)}).ok());
 
-  auto both = Dir([&](scim::DirectoryStore& d) { return d.FindUserWithGroups(tenant_.id, user.id); });
+  auto both = Dir([&](scim::DirectoryStore& d) {
+    return d.FindUserWithGroups(tenant_.id, user.id, scim::DocumentForm::kParsed);
+  });
   ASSERT_TRUE(both.ok()) << both.status().ToString();
   auto alone = Dir([&](scim::DirectoryStore& d) { return d.FindUser(tenant_.id, user.id); });
   auto groups = Dir([&](scim::DirectoryStore& d) { return d.GroupsOfUser(tenant_.id, user.id); });
@@ -578,13 +580,51 @@ TEST_P(DirectoryStoreContract, FindUserWithGroupsEqualsFindUserAndGroupsOfUser) 
 
   ResourceRecord loner = MakeUser(tenant_.id, "loner");
   ASSERT_TRUE(InsertUser(loner).ok());
-  auto none = Dir([&](scim::DirectoryStore& d) { return d.FindUserWithGroups(tenant_.id, loner.id); });
+  auto none = Dir([&](scim::DirectoryStore& d) {
+    return d.FindUserWithGroups(tenant_.id, loner.id, scim::DocumentForm::kParsed);
+  });
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->groups.empty());
-  EXPECT_EQ(Dir([&](scim::DirectoryStore& d) { return d.FindUserWithGroups(other_.id, user.id); })
+  EXPECT_EQ(Dir([&](scim::DirectoryStore& d) {
+              return d.FindUserWithGroups(other_.id, user.id, scim::DocumentForm::kParsed);
+            })
                 .status()
                 .code(),
             StatusCode::kNotFound);
+}
+
+// DocumentForm::kText hands back the document as stored, which is what Json::Dump wrote:
+// the unprojected reads copy it into responses unparsed.
+TEST_P(DirectoryStoreContract, TextFormReadsGiveTheStoredDumpUnparsed) {
+  ResourceRecord user =
+      MakeUser(tenant_.id, "Text.Form", Doc(R"({"displayName":"Tab\there \"q\" \\ é","n":-7})"));
+  ASSERT_TRUE(InsertUser(user).ok());
+  const std::string dumped = user.document.Dump();
+
+  auto found = Dir([&](scim::DirectoryStore& d) {
+    return d.FindUserWithGroups(tenant_.id, user.id, scim::DocumentForm::kText);
+  });
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_TRUE(found->user.document.is_null());
+  EXPECT_EQ(found->user.document_text, dumped);
+  EXPECT_EQ(found->user.version, 1);
+
+  scim::Filter by_name = UserFilter(R"(userName eq "text.form")");  // the one-row lookup
+  scim::Filter by_title = UserFilter(R"(displayName sw "Tab")");    // the general list
+  for (const scim::Filter* filter : {&by_name, &by_title, static_cast<scim::Filter*>(nullptr)}) {
+    PageRequest request{.filter = filter};
+    request.document_form = scim::DocumentForm::kText;
+    StatusOr<scim::Page> page = ListUsers(tenant_.id, request);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    ASSERT_EQ(page->items.size(), 1u);
+    EXPECT_TRUE(page->items[0].document.is_null());
+    EXPECT_EQ(page->items[0].document_text, dumped);
+    request.document_form = scim::DocumentForm::kParsed;
+    page = ListUsers(tenant_.id, request);
+    ASSERT_TRUE(page.ok() && page->items.size() == 1u);
+    EXPECT_EQ(page->items[0].document, user.document);
+    EXPECT_TRUE(page->items[0].document_text.empty());
+  }
 }
 
 TEST_P(DirectoryStoreContract, GroupsOfUsersAnswersAPageInRequestOrder) {
@@ -614,6 +654,19 @@ TEST_P(DirectoryStoreContract, GroupsOfUsersAnswersAPageInRequestOrder) {
   EXPECT_EQ((*groups)[2][0].display_name, "zeta");
   EXPECT_TRUE((*groups)[3].empty());
   EXPECT_TRUE(Dir([&](scim::DirectoryStore& d) { return d.GroupsOfUsers(tenant_.id, {}); })->empty());
+  // A one-user page takes another statement (GroupsOfUser's): same groups, same order.
+  auto one = Dir([&](scim::DirectoryStore& d) { return d.GroupsOfUsers(tenant_.id, {cy.id}); });
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  ASSERT_EQ(one->size(), 1u);
+  ASSERT_EQ((*one)[0].size(), 2u);
+  EXPECT_EQ((*one)[0][0].id, alpha.id);
+  EXPECT_EQ((*one)[0][0].display_name, "Alpha");
+  EXPECT_EQ((*one)[0][1].id, zeta.id);
+  auto missing =
+      Dir([&](scim::DirectoryStore& d) { return d.GroupsOfUsers(tenant_.id, {"no-such-user"}); });
+  ASSERT_TRUE(missing.ok());
+  ASSERT_EQ(missing->size(), 1u);
+  EXPECT_TRUE((*missing)[0].empty());
 }
 
 TEST_P(DirectoryStoreContract, DeleteGroupRemovesItFromParentGroups) {

@@ -150,13 +150,23 @@ class InMemoryDirectoryStore : public scim::DirectoryStore {
     return GroupsOf(tenant_id, user_id);
   }
 
-  StatusOr<UserWithGroups> FindUserWithGroups(std::string_view tenant_id,
-                                              std::string_view id) override {
+  StatusOr<UserWithGroups> FindUserWithGroups(std::string_view tenant_id, std::string_view id,
+                                              scim::DocumentForm form) override {
     DirectoryCall call = enter_("directory.FindUserWithGroups");
     if (!call.status.ok()) return call.status;
     const InMemoryDirectoryState::User* user = User(tenant_id, id);
     if (user == nullptr) return NotFound("user not found");
-    return UserWithGroups{user->record, GroupsOf(tenant_id, id)};
+    return UserWithGroups{InForm(user->record, form), GroupsOf(tenant_id, id)};
+  }
+
+  // A stored record as a read in `form` returns it (the text is what the SQL stores write).
+  static scim::ResourceRecord InForm(const scim::ResourceRecord& stored, scim::DocumentForm form) {
+    scim::ResourceRecord out = stored;
+    if (form == scim::DocumentForm::kText) {
+      out.document_text = out.document.Dump();
+      out.document = Json();
+    }
+    return out;
   }
 
   StatusOr<std::vector<std::vector<scim::GroupRef>>> GroupsOfUsers(
@@ -615,7 +625,7 @@ class InMemoryDirectoryStore : public scim::DirectoryStore {
       while (begin < items.size() && !Before(position, items[begin], descending)) ++begin;
     }
     for (size_t i = begin; i < items.size() && static_cast<int>(page.items.size()) < count; ++i) {
-      page.items.push_back(*items[i].record);
+      page.items.push_back(InForm(*items[i].record, request.document_form));
       if (static_cast<int>(page.items.size()) == count && i + 1 < items.size()) {
         page.next_position = EncodePosition(items[i], sort_id);
       }

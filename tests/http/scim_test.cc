@@ -139,6 +139,67 @@ TEST_P(ScimTest, CreateGetReplaceDeleteUser) {
   CreateUser("bjensen");
 }
 
+// GET /Users/{id} and the userName eq filter, unprojected, copy the stored document's text
+// instead of parsing and re-rendering it. They must answer byte for byte what the rendering
+// path answers: a PUT's or PATCH's response (rendered from the parsed document) at the same
+// version — escapes, the enterprise manager's $ref, computed groups, meta and all.
+TEST_P(ScimTest, UnprojectedReadsAnswerExactlyWhatTheRenderingPathDoes) {
+  const std::string boss = CreateUser("boss");
+  const std::string id = CreateUser("unicode.user");
+  HttpResult group =
+      Send("POST", "/Groups",
+           R"({"displayName":"Ädmins \"x\" \\ 😀","members":[{"value":")" + id + R"("}]})");
+  ASSERT_EQ(group.status, 201) << group.body;
+  const std::string body =
+      R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User",)"
+      R"("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"userName":"unicode.user",)"
+      R"("displayName":"Tab\there \"q\" \\ \u0001 \u00e9 😀 \/",)"
+      R"("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":)"
+      R"({"department":"R&D","manager":{"value":")" +
+      boss +
+      R"("}},)"
+      R"("externalId":"ext-1","emails":[{"value":"u@x.example","type":"work","primary":true}],)"
+      R"("name":{"givenName":"Ü","familyName":"Ser"},"active":true,"password":"S3cret-pass-123"})";
+  HttpResult put = Send("PUT", "/Users/" + id, body);
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(put.body.find("S3cret"), std::string::npos);
+  ASSERT_NE(put.body.find("\"groups\""), std::string::npos) << put.body;
+  ASSERT_NE(put.body.find("/Users/" + boss + "\""), std::string::npos) << put.body;
+
+  HttpResult got = Send("GET", "/Users/" + id);
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.body, put.body);
+  EXPECT_EQ(got.Header("etag"), put.Header("etag"));
+  EXPECT_EQ(got.Header("content-type"), put.Header("content-type"));
+  EXPECT_EQ(Body(got).Dump(), got.body);  // compact, as Dump writes it
+
+  HttpResult list = Send("GET", "/Users?filter=userName%20eq%20%22UNICODE.user%22");
+  ASSERT_EQ(list.status, 200) << list.body;
+  Json page = Body(list);
+  EXPECT_EQ(page.Dump(), list.body);
+  ASSERT_EQ(page.Find("Resources")->as_array().size(), 1u);
+  EXPECT_EQ(page.Find("Resources")->as_array()[0].Dump(), put.body);
+  // The same page from the general list path (a filter that is not the userName lookup).
+  HttpResult general = Send("GET", "/Users?filter=externalId%20eq%20%22ext-1%22");
+  ASSERT_EQ(general.status, 200) << general.body;
+  EXPECT_EQ(general.body, list.body);
+
+  HttpResult patched = Send("PATCH", "/Users/" + id,
+                            R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],)"
+                            R"("Operations":[{"op":"replace","path":"title","value":"Boss"}]})");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(Send("GET", "/Users/" + id).body, patched.body);
+  // A projection that changes nothing goes the rendering way: the same members.
+  Json projected = Body(Send("GET", "/Users/" + id + "?excludedAttributes=id"));
+  Json plain = Body(Send("GET", "/Users/" + id));
+  ASSERT_EQ(projected.as_object().size(), plain.as_object().size());
+  for (const auto& [name, value] : plain.as_object()) {
+    const Json* other = projected.Find(name);
+    ASSERT_NE(other, nullptr) << name;
+    EXPECT_EQ(*other, value) << name;
+  }
+}
+
 TEST_P(ScimTest, UserNameIsUniqueCaseInsensitivelyWithUniquenessError) {
   CreateUser("Zoë@Example.com");
   HttpResult dup = Send("POST", "/Users", R"({"userName":"ZOË@example.COM"})");

@@ -53,6 +53,56 @@ TEST(ResourceRenderer, RendersUserWithMetaGroupsAndManagerRef) {
             std::string(kBase) + "/Users/m1");
 }
 
+// The text path must write, byte for byte, what RenderUser's tree dumps.
+std::string TreeRendered(const ResourceRecord& r, const std::vector<GroupRef>* groups) {
+  return RenderUser(r, groups, kBase).Dump();
+}
+
+std::optional<std::string> TextRendered(ResourceRecord r, const std::vector<GroupRef>* groups) {
+  r.document_text = r.document.Dump();
+  r.document = Json();
+  return RenderUserText(r, groups, kBase);
+}
+
+TEST(ResourceRenderer, UserTextIsByteForByteTheTreesDump) {
+  const std::vector<GroupRef> none;
+  const std::vector<GroupRef> groups = {{"g1", "Admins"},
+                                        {"g2", "Ünïcode \"quoted\" \\ tab\there"}};
+  std::vector<std::string> documents = {
+      // externalId after other members, the enterprise manager (with a stale $ref).
+      R"({"userName":"alice","externalId":"e1","name":{"givenName":"Alice"},)"
+      R"("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":)"
+      R"({"department":"R&D","manager":{"$ref":"old","value":"m1","displayName":"Boss"}}})",
+      // the extension before core attributes; a manager without value; a word "manager" elsewhere.
+      R"({"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":{"displayName":"x"}},)"
+      R"("userName":"bob","title":"\"manager\""})",
+      R"({"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"\"manager\""},)"
+      R"("userName":"cy"})",
+      R"({"userName":"dee","active":false,"emails":[{"value":"d@x","primary":true}],"x":-7})",
+      R"({"userName":"esc\"aped\\ \u0001 \u007f é 😀"})",
+      R"({})",
+  };
+  for (const std::string& text : documents) {
+    ResourceRecord r = SampleUser();
+    r.document = *ParseJson(text);
+    for (const std::vector<GroupRef>* g :
+         {&groups, &none, static_cast<const std::vector<GroupRef>*>(nullptr)}) {
+      std::optional<std::string> fast = TextRendered(r, g);
+      ASSERT_TRUE(fast.has_value()) << text;
+      EXPECT_EQ(*fast, TreeRendered(r, g)) << text;
+    }
+  }
+}
+
+TEST(ResourceRenderer, UserTextDeclinesTextDumpWouldNotWrite) {
+  ResourceRecord r = SampleUser();
+  r.document = Json();
+  for (const char* text : {R"({"userName": "a"})", R"({"n":1.5})", R"({"a":"\u00e9"})", "x"}) {
+    r.document_text = text;
+    EXPECT_FALSE(RenderUserText(r, nullptr, kBase).has_value()) << text;
+  }
+}
+
 TEST(ResourceRenderer, AttributesKeepsOnlyWhatWasAskedPlusIdAndSchemas) {
   Json user = Projected("userName,name.givenName", nullptr);
   EXPECT_EQ(user.Dump(), R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u1",)"
