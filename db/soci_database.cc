@@ -53,24 +53,10 @@ class SociDatabase final : public Database {
   // Connects every slot; Unavailable when one cannot connect.
   Status ConnectAll() {
     for (auto& slot : slots_) {
-      try {
-        OpenSession(slot->ctx.sql, url_, /*reconnect=*/false);
-      } catch (...) {
-        return Unavailable("cannot connect to the database")
-            .WithInternal(RedactDatabaseUrl(ExceptionText()));
-      }
-      slot->stores = std::make_unique<SociStores>(slot->ctx);
+      PORTICO_RETURN_IF_ERROR(Connect(*slot));
       free_.push_back(slot.get());
     }
-    if (writer_slot_ != nullptr) {
-      try {
-        OpenSession(writer_slot_->ctx.sql, url_, /*reconnect=*/false);
-      } catch (...) {
-        return Unavailable("cannot connect to the database")
-            .WithInternal(RedactDatabaseUrl(ExceptionText()));
-      }
-      writer_slot_->stores = std::make_unique<SociStores>(writer_slot_->ctx);
-    }
+    if (writer_slot_ != nullptr) PORTICO_RETURN_IF_ERROR(Connect(*writer_slot_));
     return Status();
   }
 
@@ -182,6 +168,18 @@ class SociDatabase final : public Database {
   void LostConnection() {
     epoch_.fetch_add(1);
     Log(LogLevel::kWarn, "db.connection_lost");
+  }
+
+  // Opens `slot`'s session and its stores.
+  Status Connect(Slot& slot) {
+    try {
+      OpenSession(slot.ctx.sql, url_, /*reconnect=*/false);
+    } catch (...) {
+      return Unavailable("cannot connect to the database")
+          .WithInternal(RedactDatabaseUrl(ExceptionText()));
+    }
+    slot.stores = std::make_unique<SociStores>(slot.ctx);
+    return Status();
   }
 
   // Runs `work` in one transaction on `slot`, which the caller holds.
